@@ -1,0 +1,126 @@
+/**
+ * Loads an environment's configuration: committed data (dev.ts, ...) plus what must not be
+ * committed (project id, state bucket, image pin) from environment variables or CLI context,
+ * validated by the schema and the cross-setting rules. Invalid config throws
+ * `EnvironmentConfigError`, whose message names each setting, its value and the rule.
+ */
+import { z } from "zod";
+import { dev } from "./dev";
+import { local } from "./local";
+import { prod } from "./prod";
+import { checkEnvironmentRules, type ConfigViolation } from "./rules";
+import {
+  ENVIRONMENT_NAMES,
+  environmentInputSchema,
+  resolveEnvironment,
+  type EnvironmentConfig,
+  type EnvironmentInput,
+  type EnvironmentName,
+} from "./schema";
+import { staging } from "./staging";
+
+export * from "./schema";
+export * from "./task-queues";
+export { checkEnvironmentRules, parseCloudSqlTier, type ConfigViolation } from "./rules";
+
+export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentInput>> = { dev, staging, prod, local };
+
+export class EnvironmentConfigError extends Error {
+  constructor(
+    readonly environment: string,
+    readonly violations: readonly ConfigViolation[],
+  ) {
+    super(
+      `Invalid configuration for environment "${environment}":\n` +
+        violations.map((v) => `  - ${v.setting} = ${JSON.stringify(v.value)}: ${v.rule}`).join("\n"),
+    );
+    this.name = "EnvironmentConfigError";
+  }
+}
+
+/**
+ * Where uncommitted settings come from. Environment variables win over context so that CI can
+ * override what a developer's context holds.
+ */
+export interface ExternalSettings {
+  /** Usually `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** cdktf context (`CDKTF_CONTEXT_JSON` or `cdktf.json` "context"), keys like `prod.projectId`. */
+  readonly context?: (key: string) => unknown;
+}
+
+/** Environment variable names for one environment's uncommitted settings, e.g. VALORIZE_PROD_PROJECT_ID. */
+export function externalSettingNames(name: EnvironmentName) {
+  const prefix = `VALORIZE_${name.toUpperCase()}`;
+  return {
+    projectId: `${prefix}_PROJECT_ID`,
+    stateBucket: `${prefix}_STATE_BUCKET`,
+    image: `${prefix}_IMAGE`,
+  } as const;
+}
+
+function externalOverrides(name: EnvironmentName, sources: ExternalSettings): Partial<EnvironmentInput> {
+  const names = externalSettingNames(name);
+  const pick = (envVar: string, contextKey: string): string | undefined => {
+    const fromEnv = sources.env?.[envVar];
+    if (fromEnv) return fromEnv;
+    const fromContext = sources.context?.(`${name}.${contextKey}`);
+    return typeof fromContext === "string" && fromContext !== "" ? fromContext : undefined;
+  };
+  const projectId = pick(names.projectId, "projectId");
+  const stateBucket = pick(names.stateBucket, "stateBucket");
+  const image = pick(names.image, "image");
+  return {
+    ...(projectId ? { projectId } : {}),
+    ...(stateBucket ? { stateBucket } : {}),
+    ...(image ? { image: { prebuiltUri: image } } : {}),
+  };
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = input;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function schemaViolations(input: unknown, error: z.ZodError): ConfigViolation[] {
+  return error.issues.flatMap((issue): ConfigViolation[] => {
+    // Unknown keys are reported on the parent object; name each key as its own setting.
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({
+        setting: [...issue.path, key].join("."),
+        value: valueAt(input, [...issue.path, key]),
+        rule: "is not a known setting (check the spelling against environments/schema.ts)",
+      }));
+    }
+    return [{ setting: issue.path.join(".") || "(root)", value: valueAt(input, issue.path), rule: issue.message }];
+  });
+}
+
+/**
+ * Validates raw environment data (committed data merged with external settings). Exposed on its
+ * own so that tests can feed invalid configurations.
+ */
+export function parseEnvironment(input: unknown): EnvironmentConfig {
+  const label = String(valueAt(input, ["name"]) ?? "(unnamed)");
+  const parsed = environmentInputSchema.safeParse(input);
+  if (!parsed.success) throw new EnvironmentConfigError(label, schemaViolations(input, parsed.error));
+  const config = resolveEnvironment(parsed.data);
+  const violations = checkEnvironmentRules(config);
+  if (violations.length > 0) throw new EnvironmentConfigError(label, violations);
+  return config;
+}
+
+export function isEnvironmentName(name: string): name is EnvironmentName {
+  return (ENVIRONMENT_NAMES as readonly string[]).includes(name);
+}
+
+/** The validated configuration of a named environment. */
+export function loadEnvironment(name: EnvironmentName, sources: ExternalSettings = {}): EnvironmentConfig {
+  const committed = ENVIRONMENTS[name];
+  const external = externalOverrides(name, sources);
+  return parseEnvironment({ ...committed, ...external, image: { ...committed.image, ...external.image } });
+}

@@ -1,0 +1,107 @@
+/**
+ * Rules that relate several settings to each other, checked after the schema has filled defaults.
+ * Each violation names the setting, its value and the rule, like the schema's own errors.
+ */
+import { SERVICE_ROLES, type EnvironmentConfig } from "./schema";
+import { TASK_TYPES } from "./task-queues";
+
+export interface ConfigViolation {
+  /** Dotted path of the setting, e.g. `services.api.minInstances`. */
+  readonly setting: string;
+  readonly value: unknown;
+  readonly rule: string;
+}
+
+export interface CloudSqlMachine {
+  readonly vcpus: number;
+  readonly memoryMiB: number;
+}
+
+// Enterprise Plus performance-optimized tiers carry 8 GiB per vCPU (N-128 is capped at 864 GiB).
+const PERF_OPTIMIZED_VCPUS = [2, 4, 8, 16, 32, 48, 64, 80, 96, 128];
+
+/**
+ * Reads vCPUs and memory from a dedicated-core Cloud SQL tier name, or explains why it is not one.
+ * Shared-core tiers (db-f1-micro, db-g1-small) have no SLA and are rejected on purpose.
+ */
+export function parseCloudSqlTier(tier: string, edition: "ENTERPRISE" | "ENTERPRISE_PLUS"): CloudSqlMachine | string {
+  const perf = /^db-perf-optimized-N-(\d+)$/.exec(tier);
+  if (perf) {
+    const vcpus = Number(perf[1]);
+    if (edition !== "ENTERPRISE_PLUS") return "db-perf-optimized tiers require edition ENTERPRISE_PLUS";
+    if (!PERF_OPTIMIZED_VCPUS.includes(vcpus)) return `db-perf-optimized-N-<vCPU> takes one of ${PERF_OPTIMIZED_VCPUS.join(", ")} vCPUs`;
+    return { vcpus, memoryMiB: Math.min(vcpus * 8, 864) * 1024 };
+  }
+  const custom = /^db-custom-(\d+)-(\d+)$/.exec(tier);
+  if (!custom) return "must be db-custom-<vCPU>-<MiB> (ENTERPRISE) or db-perf-optimized-N-<vCPU> (ENTERPRISE_PLUS)";
+  if (edition !== "ENTERPRISE") return "db-custom tiers require edition ENTERPRISE";
+  const vcpus = Number(custom[1]);
+  const memoryMiB = Number(custom[2]);
+  if (vcpus !== 1 && (vcpus % 2 !== 0 || vcpus > 96)) return "vCPUs must be 1 or an even number up to 96";
+  if (memoryMiB % 256 !== 0) return "memory must be a multiple of 256 MiB";
+  if (memoryMiB < 3840) return "memory must be at least 3840 MiB";
+  const perVcpuGiB = memoryMiB / 1024 / vcpus;
+  if (perVcpuGiB < 0.9 || perVcpuGiB > 6.5) return `memory must be 0.9-6.5 GiB per vCPU (this tier has ${perVcpuGiB.toFixed(2)})`;
+  return { vcpus, memoryMiB };
+}
+
+function ipv4ToInt(address: string): number {
+  return address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+}
+
+export function checkEnvironmentRules(config: EnvironmentConfig): ConfigViolation[] {
+  const violations: ConfigViolation[] = [];
+  const violate = (setting: string, value: unknown, rule: string) => violations.push({ setting, value, rule });
+
+  for (const role of SERVICE_ROLES) {
+    const s = config.services[role];
+    if (s.minInstances > s.maxInstances) {
+      violate(`services.${role}.minInstances`, s.minInstances, `must not exceed services.${role}.maxInstances (${s.maxInstances})`);
+    }
+  }
+  // A WebSocket is one long request: anything shorter than the maximum drops clients needlessly.
+  if (config.services.realtime.timeoutSeconds < 300) {
+    violate("services.realtime.timeoutSeconds", config.services.realtime.timeoutSeconds, "must be at least 300 s: WebSocket connections live as long as the request timeout");
+  }
+
+  const db = config.database;
+  const machine = parseCloudSqlTier(db.tier, db.edition);
+  if (typeof machine === "string") violate("database.tier", db.tier, machine);
+  if (db.backups.pointInTimeRecovery && !db.backups.enabled) {
+    violate("database.backups.pointInTimeRecovery", true, "requires database.backups.enabled = true");
+  }
+  if (db.edition === "ENTERPRISE" && db.backups.transactionLogRetentionDays > 7) {
+    violate("database.backups.transactionLogRetentionDays", db.backups.transactionLogRetentionDays, "must be at most 7 days on edition ENTERPRISE");
+  }
+  if (db.backups.retainedBackups < db.backups.transactionLogRetentionDays) {
+    violate("database.backups.retainedBackups", db.backups.retainedBackups, `must cover the PITR window: at least database.backups.transactionLogRetentionDays (${db.backups.transactionLogRetentionDays})`);
+  }
+  if (db.diskAutoresizeLimitGb !== 0 && db.diskAutoresizeLimitGb < db.diskSizeGb) {
+    violate("database.diskAutoresizeLimitGb", db.diskAutoresizeLimitGb, `must be 0 (no limit) or at least database.diskSizeGb (${db.diskSizeGb})`);
+  }
+
+  const [address, prefix] = config.network.subnetCidr.split("/") as [string, string];
+  const prefixLength = Number(prefix);
+  if (address.split(".").some((octet) => Number(octet) > 255)) {
+    violate("network.subnetCidr", config.network.subnetCidr, "octets must be 0-255");
+  } else if (prefixLength > 26) {
+    violate("network.subnetCidr", config.network.subnetCidr, "Cloud Run direct VPC egress needs a subnet of /26 or larger");
+  } else if (ipv4ToInt(address) % 2 ** (32 - prefixLength) !== 0) {
+    violate("network.subnetCidr", config.network.subnetCidr, `must start on a /${prefixLength} boundary`);
+  } else {
+    // Direct VPC egress takes up to two addresses per instance while revisions roll over.
+    const needed = 2 * SERVICE_ROLES.reduce((sum, role) => sum + config.services[role].maxInstances, 0);
+    const usable = 2 ** (32 - prefixLength) - 4; // GCP reserves four addresses per subnet
+    if (usable < needed) {
+      violate("network.subnetCidr", config.network.subnetCidr, `has ${usable} usable addresses but direct VPC egress needs 2 x total max instances = ${needed}`);
+    }
+  }
+
+  for (const type of TASK_TYPES) {
+    const retry = config.taskQueues[type].retry;
+    if (retry.minBackoffSeconds > retry.maxBackoffSeconds) {
+      violate(`taskQueues.${type}.retry.minBackoffSeconds`, retry.minBackoffSeconds, `must not exceed taskQueues.${type}.retry.maxBackoffSeconds (${retry.maxBackoffSeconds})`);
+    }
+  }
+  return violations;
+}
