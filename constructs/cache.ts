@@ -1,0 +1,75 @@
+import { RedisInstance } from "@cdktf/provider-google/lib/redis-instance";
+import type { z } from "zod";
+import type { cacheSchema } from "../environments/schema";
+import { Construct, Token } from "../lib/cdktf";
+import type { Network } from "./network";
+import type { ManagedSecret, Secrets } from "./secrets";
+
+export type CacheSettings = z.output<typeof cacheSchema>;
+
+export interface CacheProps {
+  readonly project: string;
+  readonly region: string;
+  readonly namePrefix: string;
+  readonly network: Network;
+  /** Tier, size, version and eviction policy; safe defaults in environments/schema.ts. */
+  readonly settings: CacheSettings;
+  /** Where the AUTH string and the server CA are stored for the services to read. */
+  readonly secrets: Secrets;
+  /** Weekly maintenance window. @default Sunday 04:00 UTC */
+  readonly maintenanceWindow?: { readonly day: "MONDAY" | "TUESDAY" | "WEDNESDAY" | "THURSDAY" | "FRIDAY" | "SATURDAY" | "SUNDAY"; readonly hour: number };
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Memorystore for Redis 7: the read cache and the realtime pub/sub backplane.
+ *
+ * AUTH and in-transit encryption are always on (turning either on later replaces the instance),
+ * it is reachable only through private services access, and its AUTH string and server CA go to
+ * Secret Manager so that services read them as secret references, never as plain env values.
+ */
+export class Cache extends Construct {
+  readonly instance: RedisInstance;
+  readonly host: string;
+  readonly port: number;
+  /** `rediss://host:port`, without credentials; the password comes from `authSecret`. */
+  readonly url: string;
+  readonly authSecret: ManagedSecret;
+  readonly caSecret: ManagedSecret;
+
+  constructor(scope: Construct, id: string, props: CacheProps) {
+    super(scope, id);
+    const s = props.settings;
+    this.instance = new RedisInstance(this, "instance", {
+      project: props.project,
+      region: props.region,
+      name: `${props.namePrefix}-redis`,
+      displayName: `${props.namePrefix} cache and pub/sub`,
+      tier: s.tier,
+      memorySizeGb: s.memorySizeGb,
+      redisVersion: s.redisVersion,
+      authorizedNetwork: props.network.network.id,
+      connectMode: "PRIVATE_SERVICE_ACCESS",
+      reservedIpRange: props.network.privateServicesRange.name,
+      authEnabled: true,
+      transitEncryptionMode: "SERVER_AUTHENTICATION",
+      redisConfigs: { "maxmemory-policy": s.maxmemoryPolicy },
+      maintenancePolicy: {
+        weeklyMaintenanceWindow: [
+          {
+            day: props.maintenanceWindow?.day ?? "SUNDAY",
+            startTime: { hours: props.maintenanceWindow?.hour ?? 4, minutes: 0, seconds: 0, nanos: 0 },
+          },
+        ],
+      },
+      labels: props.labels ? { ...props.labels } : undefined,
+      dependsOn: [props.network.privateServicesConnection],
+    });
+
+    this.host = this.instance.host;
+    this.port = this.instance.port;
+    this.url = `rediss://${this.instance.host}:${Token.asString(this.instance.port)}`;
+    this.authSecret = props.secrets.add("redis-auth", { kind: "resource", data: this.instance.authString });
+    this.caSecret = props.secrets.add("redis-ca", { kind: "resource", data: this.instance.serverCaCerts.get(0).cert });
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Small helpers shared by the Google Cloud constructs: naming rules and IAM member strings.
+ * Pure functions, no resources.
+ */
+
+/** `serviceAccount:<email>`, the IAM member form of a service account. */
+export function serviceAccountMember(email: string): string {
+  return `serviceAccount:${email}`;
+}
+
+/**
+ * A service account id (6-30 characters, lowercase letters, digits, hyphens) for a component,
+ * failing loudly at synth instead of at apply when a prefix makes it too long.
+ */
+export function serviceAccountId(namePrefix: string, component: string): string {
+  const id = `${namePrefix}-${component}`;
+  if (!/^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/.test(id)) {
+    throw new Error(`Service account id "${id}" (namePrefix "${namePrefix}" + "-${component}") must be 6-30 characters of lowercase letters, digits and hyphens; shorten namePrefix.`);
+  }
+  return id;
+}
+
+/**
+ * A Cloud Run / Cloud SQL style resource name: lowercase letters, digits and hyphens, starting with
+ * a letter, at most `maxLength` characters.
+ */
+export function resourceName(namePrefix: string, component: string, maxLength = 49): string {
+  const name = `${namePrefix}-${component}`;
+  if (name.length > maxLength || !/^[a-z][a-z0-9-]*[a-z0-9]$/.test(name)) {
+    throw new Error(`Resource name "${name}" must be at most ${maxLength} characters of lowercase letters, digits and hyphens; shorten namePrefix.`);
+  }
+  return name;
+}

@@ -1,0 +1,202 @@
+import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { AppImage } from "../constructs/app-image";
+import { AppService } from "../constructs/app-service";
+import { Cache } from "../constructs/cache";
+import { ConnectionBudget } from "../constructs/connection-budget";
+import { Database } from "../constructs/database";
+import { MigrationJob } from "../constructs/migration-job";
+import { Network } from "../constructs/network";
+import { ProjectServices } from "../constructs/project-services";
+import { RuntimeIdentity } from "../constructs/runtime-identity";
+import { Secrets } from "../constructs/secrets";
+import { TaskQueues } from "../constructs/task-queues";
+import { PROJECT_ID_PATTERN, SERVICE_ROLES, type EnvironmentConfig, type ServiceRole } from "../environments/schema";
+import { Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from "../lib/cdktf";
+
+export interface EnvironmentStackProps {
+  readonly config: EnvironmentConfig;
+}
+
+/** Labels every labelable resource carries (through the provider's default labels). */
+export function platformLabels(config: EnvironmentConfig): Record<string, string> {
+  return { app: "valorize", env: config.name, managed_by: "cdktf", ...config.labels };
+}
+
+/**
+ * One Google Cloud environment (dev, staging, prod): the whole system from one config.
+ * Composition only; every decision lives in a construct or in the environment's config.
+ */
+export class EnvironmentStack extends TerraformStack {
+  readonly config: EnvironmentConfig;
+  readonly project: string;
+  readonly network: Network;
+  readonly database: Database;
+  readonly cache: Cache;
+  readonly secrets: Secrets;
+  readonly image: AppImage;
+  readonly services: Readonly<Record<ServiceRole, AppService>>;
+  readonly taskQueues: TaskQueues;
+  readonly migrations: MigrationJob;
+  readonly connectionBudget: ConnectionBudget;
+
+  constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
+    super(scope, id);
+    const config = props.config;
+    this.config = config;
+    const { region, namePrefix } = config;
+
+    if (config.stateBucket) {
+      new GcsBackend(this, { bucket: config.stateBucket, prefix: `valorize/${config.name}` });
+    } else {
+      // Relative to cdktf.out/stacks/<name>/: state lives in the (git-ignored) project root.
+      new LocalBackend(this, { path: `../../../terraform.${config.name}.tfstate` });
+    }
+
+    // Write-only arguments (secrets that never reach state) need Terraform 1.11.
+    this.addOverride("terraform.required_version", ">= 1.11");
+
+    const project = config.projectId ?? projectIdVariable(this);
+    this.project = project;
+    new GoogleProvider(this, "google", {
+      project,
+      region,
+      defaultLabels: platformLabels(config),
+      addTerraformAttributionLabel: true,
+    });
+    new ProjectServices(this, "apis", { project });
+    const base = { project, region, namePrefix };
+
+    this.network = new Network(this, "network", { ...base, ...config.network });
+    this.secrets = new Secrets(this, "secrets", { project, namePrefix });
+    const tokenSecret = this.secrets.add("token-signing-key", {
+      kind: "operator",
+      description: "Key the app uses to hash and verify API tokens.",
+    });
+    const ownerPassword = this.secrets.add("db-owner-password", {
+      kind: "operator",
+      description: "Password of the database owner, used only by the migration job.",
+    });
+
+    this.connectionBudget = new ConnectionBudget(this, "connection-budget", {
+      consumers: [
+        ...SERVICE_ROLES.map((role) => ({ name: role, maxInstances: config.services[role].maxInstances, poolSize: config.services[role].dbPoolSize })),
+        { name: "migrate", maxInstances: 1, poolSize: MigrationJob.DEFAULT_POOL_SIZE },
+      ],
+      reserve: config.database.connectionReserve,
+      maxConnections: config.database.maxConnections,
+    });
+    this.database = new Database(this, "database", {
+      ...base,
+      network: this.network,
+      settings: config.database,
+      maxConnections: this.connectionBudget.maxConnections,
+      labels: platformLabels(config),
+    });
+    this.cache = new Cache(this, "cache", { ...base, network: this.network, settings: config.cache, secrets: this.secrets });
+    this.image = new AppImage(this, "image", { ...base, prebuiltUri: config.image.prebuiltUri, keepVersions: config.image.keepVersions });
+
+    // Identities first: the migration job grants table access to their database users, and the
+    // worker must know the tasks identity before the queues exist.
+    const identities = Object.fromEntries(
+      SERVICE_ROLES.map((role) => [
+        role,
+        new RuntimeIdentity(this, `${role}-identity`, { ...base, component: role, description: `Runtime identity of the ${role} service.` }),
+      ]),
+    ) as Record<ServiceRole, RuntimeIdentity>;
+    const tasksIdentity = TaskQueues.createIdentity(this, base, "tasks-identity");
+    const databaseUsers = SERVICE_ROLES.map((role) => this.database.addIamUser(role, identities[role].email).name);
+
+    this.migrations = new MigrationJob(this, "migrations", {
+      ...base,
+      image: this.image.imageUri,
+      trigger: this.image.sourceHash,
+      network: this.network,
+      database: this.database,
+      ownerPassword,
+      grantTo: databaseUsers,
+    });
+
+    const redisEnv = { REDIS_URL: this.cache.url };
+    const redisSecrets = { REDIS_PASSWORD: this.cache.authSecret, REDIS_CA_CERT: this.cache.caSecret };
+    const common = {
+      ...base,
+      image: this.image.imageUri,
+      network: this.network,
+      database: this.database,
+      dependsOn: [this.migrations.completed],
+    };
+
+    const worker = new AppService(this, "worker", {
+      ...common,
+      role: "worker",
+      identity: identities.worker,
+      sizing: config.services.worker,
+      env: { ...redisEnv, TASKS_SERVICE_ACCOUNT: tasksIdentity.email, TASKS_OIDC_AUDIENCE: AppService.serviceName(namePrefix, "worker") },
+      secretEnv: redisSecrets,
+    });
+    this.taskQueues = new TaskQueues(this, "task-queues", { ...base, policies: config.taskQueues, worker, identity: tasksIdentity });
+
+    const api = new AppService(this, "api", {
+      ...common,
+      role: "api",
+      identity: identities.api,
+      sizing: config.services.api,
+      env: {
+        ...redisEnv,
+        TASKS_BACKEND: "cloud-tasks",
+        TASK_QUEUES: this.taskQueues.queuePathsJson,
+        WORKER_URL: worker.url,
+        TASKS_SERVICE_ACCOUNT: tasksIdentity.email,
+        TASKS_OIDC_AUDIENCE: worker.oidcAudience ?? worker.url,
+      },
+      secretEnv: { ...redisSecrets, TOKEN_SECRET: tokenSecret },
+      dependsOn: [this.migrations.completed, ...this.taskQueues.grantEnqueue("api", identities.api.member)],
+    });
+    const realtime = new AppService(this, "realtime", {
+      ...common,
+      role: "realtime",
+      identity: identities.realtime,
+      sizing: config.services.realtime,
+      env: redisEnv,
+      secretEnv: { ...redisSecrets, TOKEN_SECRET: tokenSecret },
+    });
+    this.services = { api, realtime, worker };
+
+    this.outputs();
+  }
+
+  private outputs(): void {
+    const out = (name: string, value: string, description: string) =>
+      new TerraformOutput(this, `output-${name}`, { value, description }).overrideLogicalId(name);
+    out("project_id", this.project, "Project the environment runs in.");
+    out("region", this.config.region, "Region of the regional resources.");
+    for (const role of SERVICE_ROLES) {
+      out(`${role}_url`, this.services[role].url, `Cloud Run URL of the ${role} service (ingress-restricted).`);
+      out(`${role}_service_account`, this.services[role].identity.email, `Service account of the ${role} service.`);
+    }
+    out("database_connection_name", this.database.connectionName, "Cloud SQL connection name (project:region:instance) for the connectors and cloud-sql-proxy.");
+    out("database_private_ip", this.database.privateIp, "Private IP of the Cloud SQL instance.");
+    out("database_name", this.database.databaseName, "Application database.");
+    out("redis_host", this.cache.host, "Memorystore host (TLS, AUTH in Secret Manager).");
+    out("task_queues", this.taskQueues.queuePathsJson, "Cloud Tasks queue paths per task type (JSON).");
+    out("tasks_service_account", this.taskQueues.identity.email, "Identity Cloud Tasks uses to call the worker.");
+    out("image_uri", this.image.imageUri, "App image deployed to every service, by digest.");
+    out("migration_job", this.migrations.job.name, "Cloud Run job that migrates the schema.");
+    out("max_connections", String(this.database.maxConnections), "PostgreSQL max_connections derived from the connection budget.");
+  }
+}
+
+/** The project id as a Terraform input (`TF_VAR_project_id`) when it is not given at synth. */
+function projectIdVariable(scope: Construct): string {
+  return new TerraformVariable(scope, "project_id", {
+    type: "string",
+    description: "Google Cloud project to deploy into (or set VALORIZE_<ENV>_PROJECT_ID at synth).",
+    nullable: false,
+    validation: [
+      {
+        condition: `\${can(regex("${PROJECT_ID_PATTERN.source}", var.project_id))}`,
+        errorMessage: "project_id must be a GCP project id: 6-30 characters, lowercase letters, digits and hyphens, starting with a letter.",
+      },
+    ],
+  }).stringValue;
+}
