@@ -96,7 +96,9 @@ function schemaViolations(input: unknown, error: z.ZodError): ConfigViolation[] 
         rule: "is not a known setting (check the spelling against environments/schema.ts)",
       }));
     }
-    return [{ setting: issue.path.join(".") || "(root)", value: valueAt(input, issue.path), rule: issue.message }];
+    // A bad record key (e.g. a label name) carries the key's own rule one level down.
+    const rule = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    return [{ setting: issue.path.join(".") || "(root)", value: valueAt(input, issue.path), rule }];
   });
 }
 

@@ -1,0 +1,181 @@
+import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { describe, expect, it } from "vitest";
+import { CLOUD_ENVIRONMENT_NAMES, parseEnvironment, ENVIRONMENTS, type EnvironmentConfig } from "../environments";
+import { Testing } from "../lib/cdktf";
+import { onlyResource, resourcesAt, resourcesOf, synthEnvironment, testEnvironment } from "../test/support/synth";
+import { EnvironmentStack } from "./environment-stack";
+
+const synthesized = Object.fromEntries(CLOUD_ENVIRONMENT_NAMES.map((name) => [name, synthEnvironment(testEnvironment(name))]));
+const dev = synthesized.dev!;
+const prod = synthesized.prod!;
+
+const serviceNamed = (json: any, role: string) => Object.values(resourcesOf(json, "google_cloud_run_v2_service")).find((s: any) => s.name.endsWith(`-${role}`)) as any;
+const envOf = (service: any) => Object.fromEntries(service.template.containers[0].env.map((e: any) => [e.name, e.value ?? e.value_source]));
+
+describe.each(CLOUD_ENVIRONMENT_NAMES)("%s stack", (name) => {
+  const { json, raw } = synthesized[name]!;
+
+  it("matches the reviewed snapshot (an unreviewed change fails CI)", async () => {
+    await expect(JSON.stringify(JSON.parse(raw), null, 2)).toMatchFileSnapshot(`./__snapshots__/${name}.cdk.tf.json`);
+  });
+
+  it("contains the whole system", () => {
+    for (const type of [
+      "google_compute_network",
+      "google_service_networking_connection",
+      "google_sql_database_instance",
+      "google_redis_instance",
+      "google_cloud_run_v2_job",
+      "google_artifact_registry_repository",
+      "docker_registry_image",
+      "terraform_data",
+    ]) {
+      expect(Object.keys(resourcesOf(json, type)), type).toHaveLength(1);
+    }
+    expect(Object.values(resourcesOf(json, "google_cloud_run_v2_service")).map((s: any) => s.name).sort()).toEqual(
+      ["api", "realtime", "worker"].map((role) => `${ENVIRONMENTS[name].namePrefix}-${role}`),
+    );
+    expect(Object.keys(resourcesOf(json, "google_cloud_tasks_queue")).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("labels every labelable resource through the provider's default labels", () => {
+    expect(raw).toHaveProviderWithProperties(GoogleProvider, { default_labels: expect.objectContaining({ app: "valorize", env: name, managed_by: "cdktf" }) });
+  });
+
+  it("outputs what operators need", () => {
+    expect(Object.keys(json.output ?? {}).sort()).toEqual(
+      [
+        "api_service_account",
+        "api_url",
+        "database_connection_name",
+        "database_name",
+        "database_private_ip",
+        "image_uri",
+        "max_connections",
+        "migration_job",
+        "project_id",
+        "realtime_service_account",
+        "realtime_url",
+        "redis_host",
+        "region",
+        "task_queues",
+        "tasks_service_account",
+        "worker_service_account",
+        "worker_url",
+      ].sort(),
+    );
+  });
+
+  it("never passes a secret-looking variable as a plain value", () => {
+    const workloads = [...Object.values(resourcesOf(json, "google_cloud_run_v2_service")), ...Object.values(resourcesOf(json, "google_cloud_run_v2_job"))] as any[];
+    for (const workload of workloads) {
+      const containers = workload.template.containers ?? workload.template.template.containers;
+      for (const variable of containers[0].env) {
+        if (/PASSWORD|SECRET|TOKEN|KEY|CERT/.test(variable.name)) expect(variable.value_source, `${workload.name} ${variable.name}`).toBeDefined();
+      }
+    }
+  });
+
+  it("starts services only after the current image's migrations ran", () => {
+    for (const role of ["api", "realtime", "worker"]) {
+      expect(serviceNamed(json, role).depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^terraform_data\.migrations_run/)]));
+    }
+  });
+
+  it("requires Terraform >= 1.11 (write-only secret arguments)", () => {
+    expect(json.terraform?.required_version).toBe(">= 1.11");
+  });
+});
+
+describe("wiring between services", () => {
+  const api = envOf(serviceNamed(dev.json, "api"));
+
+  it("gives the api the queue paths, the worker URL and the OIDC identity to enqueue with", () => {
+    expect(api.TASKS_BACKEND).toBe("cloud-tasks");
+    expect(api.TASK_QUEUES).toMatch(/^\$\{jsonencode\(\{"categorise" = \[google_cloud_tasks_queue\.task-queues_categorise-0_\w+\.id, .*"import" = \[.*"notify" = \[/);
+    expect(api.WORKER_URL).toMatch(/google_cloud_run_v2_service\.worker_service_\w+\.uri/);
+    expect(api.TASKS_SERVICE_ACCOUNT).toMatch(/google_service_account\.tasks-identity_account_\w+\.email/);
+    expect(api.TASKS_OIDC_AUDIENCE).toBe("valorize-dev-worker");
+    expect(envOf(serviceNamed(dev.json, "worker")).TASKS_OIDC_AUDIENCE).toBe("valorize-dev-worker");
+  });
+
+  it("gives api and realtime the token key, and every service the Redis URL, password and CA", () => {
+    for (const role of ["api", "realtime", "worker"]) {
+      const env = envOf(serviceNamed(dev.json, role));
+      expect(env.REDIS_URL).toMatch(/^rediss:\/\//);
+      expect(env.REDIS_PASSWORD).toHaveProperty("secret_key_ref");
+      expect(env.REDIS_CA_CERT).toHaveProperty("secret_key_ref");
+      expect("TOKEN_SECRET" in env).toBe(role !== "worker");
+    }
+  });
+
+  it("lets the migration job grant table access to exactly the three runtime users", () => {
+    const job = onlyResource(dev.json, "google_cloud_run_v2_job");
+    const grantTo = job.template.template.containers[0].env.find((e: any) => e.name === "DB_GRANT_TO").value as string;
+    expect(grantTo.split(",").map((u) => u.replace(/.*database_iam-user-(\w+)_.*/, "$1")).sort()).toEqual(["api", "realtime", "worker"]);
+  });
+
+  it("derives max_connections from the connection budget", () => {
+    const config = testEnvironment("dev");
+    const budget = (["api", "realtime", "worker"] as const).reduce((sum, role) => sum + config.services[role].maxInstances * config.services[role].dbPoolSize, 0) + 2;
+    const flags = onlyResource(dev.json, "google_sql_database_instance").settings.database_flags;
+    expect(flags.find((f: any) => f.name === "max_connections").value).toBe(String(budget + config.database.connectionReserve));
+  });
+});
+
+describe("prod differs from dev where it matters", () => {
+  const sql = (json: any) => onlyResource(json, "google_sql_database_instance");
+  const redis = (json: any) => onlyResource(json, "google_redis_instance");
+
+  it("prod's database is regional, protected from deletion and on the study's 2 vCPU / 16 GiB", () => {
+    expect(sql(prod.json).settings).toMatchObject({ availability_type: "REGIONAL", tier: "db-perf-optimized-N-2", edition: "ENTERPRISE_PLUS", deletion_protection_enabled: true });
+    expect(sql(prod.json).deletion_protection).toBe(true);
+    expect(sql(dev.json).settings).toMatchObject({ availability_type: "ZONAL", deletion_protection_enabled: false });
+    expect(sql(dev.json).deletion_protection).toBe(false);
+  });
+
+  it("prod's Redis is highly available, dev's basic", () => {
+    expect(redis(prod.json).tier).toBe("STANDARD_HA");
+    expect(redis(dev.json).tier).toBe("BASIC");
+  });
+
+  it("prod keeps warm instances and scales further", () => {
+    const scaling = (json: any, role: string) => serviceNamed(json, role).template.scaling;
+    expect(scaling(dev.json, "api")).toEqual({ min_instance_count: 0, max_instance_count: 10 });
+    expect(scaling(prod.json, "api").min_instance_count).toBeGreaterThanOrEqual(1);
+    expect(scaling(prod.json, "api").max_instance_count).toBe(40);
+    expect(scaling(prod.json, "realtime").min_instance_count).toBeGreaterThanOrEqual(1);
+  });
+
+  it("prod shards categorisation wider", () => {
+    expect(resourcesAt(prod.json, "google_cloud_tasks_queue", "categorise")).toHaveLength(8);
+    expect(resourcesAt(dev.json, "google_cloud_tasks_queue", "categorise")).toHaveLength(4);
+  });
+});
+
+describe("environment inputs", () => {
+  it("keeps state locally (git-ignored, project root) without a bucket and in GCS with one", () => {
+    expect(dev.json.terraform?.backend).toEqual({ local: { path: "../../../terraform.dev.tfstate" } });
+    const withBucket = synthEnvironment(testEnvironment("staging", { env: { VALORIZE_STAGING_STATE_BUCKET: "acme-tf-state" } }));
+    expect(withBucket.json.terraform?.backend).toEqual({ gcs: { bucket: "acme-tf-state", prefix: "valorize/staging" } });
+  });
+
+  it("takes the project id at synth when given, else as a validated Terraform variable", () => {
+    expect(dev.json.variable?.project_id.validation[0].condition).toContain("regex(");
+    const pinned = synthEnvironment(testEnvironment("dev", { env: { VALORIZE_DEV_PROJECT_ID: "acme-dev-42" } }));
+    expect(pinned.json.variable?.project_id).toBeUndefined();
+    expect(pinned.raw).toHaveProviderWithProperties(GoogleProvider, { project: "acme-dev-42" });
+  });
+
+  it("deploys a pinned image without building", () => {
+    const pinned = synthEnvironment(testEnvironment("prod", { env: { VALORIZE_PROD_IMAGE: "us-docker.pkg.dev/acme/app/app@sha256:feed" } }));
+    expect(resourcesOf(pinned.json, "docker_image")).toEqual({});
+    expect(serviceNamed(pinned.json, "api").template.containers[0].image).toBe("us-docker.pkg.dev/acme/app/app@sha256:feed");
+  });
+
+  it("fails synth when the services could exhaust an explicit max_connections, with the numbers", () => {
+    const config: EnvironmentConfig = parseEnvironment({ ...ENVIRONMENTS.dev, database: { ...ENVIRONMENTS.dev.database, maxConnections: 100 } });
+    const stack = new EnvironmentStack(Testing.app(), "dev", { config });
+    expect(() => Testing.synth(stack, true)).toThrow(/Connection budget exceeded: the services can open 131 PostgreSQL connections .* but max_connections 100 minus reserve 20 leaves 80/);
+  });
+});
