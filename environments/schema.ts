@@ -9,6 +9,9 @@
  * the setting, the offending value and the rule.
  */
 import { z } from "zod";
+import { edgeSchema } from "./edge";
+import { observabilitySchema } from "./observability";
+import { policySchema } from "./policy";
 import {
   CLOUD_TASKS_MAX_CONCURRENT_DISPATCHES,
   CLOUD_TASKS_MAX_DISPATCHES_PER_SECOND,
@@ -212,6 +215,9 @@ const shape = {
     .prefault({}),
   taskQueues: z.strictObject(Object.fromEntries(TASK_TYPES.map((t) => [t, taskQueueOverrideSchema.optional()])) as Record<TaskType, z.ZodOptional<typeof taskQueueOverrideSchema>>).prefault({}),
   image: imageSchema.prefault({}),
+  edge: edgeSchema.prefault({}),
+  observability: observabilitySchema.prefault({}),
+  policy: policySchema.prefault({}),
 };
 
 /** What an environment file writes: every setting but `name` and `namePrefix` is optional. */
