@@ -3,30 +3,15 @@ import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { RegistryImage } from "@cdktf/provider-docker/lib/registry-image";
 import { ArtifactRegistryRepository } from "@cdktf/provider-google/lib/artifact-registry-repository";
 import { DataGoogleClientConfig } from "@cdktf/provider-google/lib/data-google-client-config";
-import { Construct, Fn, TerraformLocal } from "../lib/cdktf";
-
-/**
- * Where `terraform` runs relative to the repository: cdktf writes each stack to
- * `cdktf.out/stacks/<name>/`, so the project root is three levels up from `path.module`.
- */
-export const PROJECT_ROOT_FROM_STACK = "${path.module}/../../..";
-
-/** Files whose content decides the image: a change to any of them builds and ships a new image. */
-export const DEFAULT_IMAGE_SOURCES = [
-  "app/**/*.ts",
-  "app/migrations/**",
-  "app/Dockerfile",
-  "environments/*.ts",
-  "package.json",
-  "package-lock.json",
-] as const;
+import { Construct, Fn } from "../lib/cdktf";
+import { imageSourceHash, PROJECT_ROOT_FROM_STACK } from "../lib/image-sources";
 
 export interface AppImageBuild {
-  /** Build context, as a Terraform path expression. @default PROJECT_ROOT_FROM_STACK */
+  /** Build context, as a Terraform path expression. @default PROJECT_ROOT_FROM_STACK (lib/image-sources.ts) */
   readonly context?: string;
   /** Dockerfile, relative to the context. @default "app/Dockerfile" */
   readonly dockerfile?: string;
-  /** Globs (relative to the context) hashed into the image tag. @default DEFAULT_IMAGE_SOURCES */
+  /** Globs (relative to the context) hashed into the image tag. @default DEFAULT_IMAGE_SOURCES (lib/image-sources.ts) */
   readonly sources?: readonly string[];
 }
 
@@ -88,14 +73,7 @@ export class AppImage extends Construct {
     }
 
     const context = props.build?.context ?? PROJECT_ROOT_FROM_STACK;
-    const sources = props.build?.sources ?? DEFAULT_IMAGE_SOURCES;
-    const filesets = sources.map((glob) => `fileset("${context}", "${glob}")`).join(", ");
-    const hash = new TerraformLocal(
-      this,
-      "source-hash",
-      `\${sha1(join("", [for f in sort(tolist(setunion(${filesets}))) : filesha1("${context}/\${f}")]))}`,
-    );
-    this.sourceHash = hash.asString;
+    this.sourceHash = imageSourceHash(this, "source-hash", context, props.build?.sources);
 
     const token = new DataGoogleClientConfig(this, "deployer");
     const docker = new DockerProvider(this, "docker", {
@@ -106,10 +84,10 @@ export class AppImage extends Construct {
     const repositoryPath = `${registryHost}/${this.repository.project}/${this.repository.repositoryId}/app`;
     const image = new Image(this, "image", {
       provider: docker,
-      name: `${repositoryPath}:${Fn.substr(hash.asString, 0, 16)}`,
+      name: `${repositoryPath}:${Fn.substr(this.sourceHash, 0, 16)}`,
       buildAttribute: { context, dockerfile: props.build?.dockerfile ?? "app/Dockerfile", platform: "linux/amd64" },
       platform: "linux/amd64",
-      triggers: { source_hash: hash.asString },
+      triggers: { source_hash: this.sourceHash },
       keepLocally: true,
     });
     const pushed = new RegistryImage(this, "pushed", {
@@ -117,7 +95,7 @@ export class AppImage extends Construct {
       name: image.name,
       // Older revisions keep running from their digests; cleanup policies prune the repository.
       keepRemotely: true,
-      triggers: { source_hash: hash.asString },
+      triggers: { source_hash: this.sourceHash },
     });
     this.imageUri = `${repositoryPath}@${pushed.sha256Digest}`;
   }

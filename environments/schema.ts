@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { edgeSchema } from "./edge";
+import { localDockerSchema } from "./local-docker";
 import { observabilitySchema } from "./observability";
 import { policySchema } from "./policy";
 import {
@@ -218,6 +219,8 @@ const shape = {
   edge: edgeSchema.prefault({}),
   observability: observabilitySchema.prefault({}),
   policy: policySchema.prefault({}),
+  /** Only read by the local Docker stack. */
+  localDocker: localDockerSchema.prefault({}),
 };
 
 /** What an environment file writes: every setting but `name` and `namePrefix` is optional. */
