@@ -344,10 +344,11 @@ describe("Edge Cloud Armor", () => {
     expect(Math.max(...wafPriorities)).toBeLessThan(ARMOR_PRIORITY.rateLimit);
   });
 
-  it("can ban instead of throttle, sized from config", () => {
-    const ban = armorRules(synthEdge({ armor: { rateLimit: { action: "ban", requestsPerInterval: 300, intervalSeconds: 120, banDurationSeconds: 1800, exceedStatus: 403 } } }).json).find(
-      (rule) => rule.priority === ARMOR_PRIORITY.rateLimit,
-    );
+  it("can ban instead of throttle, sized from config, as a separate rule (a ban cannot be patched back into a throttle)", () => {
+    const rules = armorRules(synthEdge({ armor: { rateLimit: { action: "ban", requestsPerInterval: 300, intervalSeconds: 120, banDurationSeconds: 1800, exceedStatus: 403 } } }).json);
+    expect(rules.find((rule) => rule.priority === ARMOR_PRIORITY.rateLimit)).toBeUndefined();
+    const ban = rules.find((rule) => rule.priority === ARMOR_PRIORITY.rateBasedBan);
+    expect(ARMOR_PRIORITY.rateBasedBan).toBeLessThan(ARMOR_PRIORITY.default);
     expect(ban).toMatchObject({
       action: "rate_based_ban",
       rate_limit_options: { enforce_on_key: "IP", exceed_action: "deny(403)", rate_limit_threshold: { count: 300, interval_sec: 120 }, ban_duration_sec: 1800 },

@@ -43,6 +43,9 @@ export const ARMOR_PRIORITY = {
   allow: 2000,
   waf: 3000,
   rateLimit: 4000,
+  // Cloud Armor cannot turn a ban rule back into a throttle rule in place; a distinct priority
+  // makes switching replace the rule instead.
+  rateBasedBan: 4001,
   default: 2_147_483_647,
 } as const;
 
@@ -408,7 +411,7 @@ export function wafRules(sensitivity: number, preview: boolean): ComputeSecurity
 export function rateLimitRule(limit: EdgeSettings["armor"]["rateLimit"], preview: boolean): ComputeSecurityPolicyRule {
   const ban = limit.action === "ban";
   return {
-    priority: ARMOR_PRIORITY.rateLimit,
+    priority: ban ? ARMOR_PRIORITY.rateBasedBan : ARMOR_PRIORITY.rateLimit,
     action: ban ? "rate_based_ban" : "throttle",
     preview,
     description: `${ban ? "Ban" : "Throttle"} a client IP above ${limit.requestsPerInterval} requests per ${limit.intervalSeconds} s`,

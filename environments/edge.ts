@@ -97,8 +97,8 @@ const rateLimitSchema = z
   .strictObject({
     /**
      * `throttle` rejects requests over the limit; `ban` rejects every request from the client for
-     * `banDurationSeconds` once it goes over. Cloud Armor can turn a throttle rule into a ban rule
-     * in place, not back.
+     * `banDurationSeconds` once it goes over. Switching replaces the rule (Cloud Armor cannot
+     * turn a ban rule back into a throttle rule in place).
      */
     action: z.enum(["throttle", "ban"]).default("throttle"),
     /** Requests one client IP may send per interval, per backend service. */
