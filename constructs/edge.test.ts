@@ -105,7 +105,7 @@ describe("Edge with domains (prod)", () => {
     const rules = Object.values(resourcesOf(json, "google_compute_global_forwarding_rule")) as any[];
     expect(rules.map((rule) => rule.port_range).sort()).toEqual(["443", "80"]);
     for (const rule of rules) {
-      expect(rule).toMatchObject({ ip_address: ref("google_compute_global_address", "address"), load_balancing_scheme: "EXTERNAL_MANAGED", ip_protocol: "TCP", labels: { env: "test" } });
+      expect(rule).toMatchObject({ ip_address: ref("google_compute_global_address", "address", "address"), load_balancing_scheme: "EXTERNAL_MANAGED", ip_protocol: "TCP", labels: { env: "test" } });
     }
     expect(raw).toHaveResourceWithProperties(ComputeGlobalForwardingRule, { port_range: "443", target: ref("google_compute_target_https_proxy", "https-proxy") });
   });
