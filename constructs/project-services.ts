@@ -16,6 +16,7 @@ export const PLATFORM_APIS = [
   "logging.googleapis.com",
   "monitoring.googleapis.com",
   "cloudtrace.googleapis.com",
+  "storage.googleapis.com",
 ] as const;
 
 export interface ProjectServicesProps {

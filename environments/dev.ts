@@ -19,6 +19,8 @@ export const dev: EnvironmentInput = {
     backups: { pointInTimeRecovery: true, transactionLogRetentionDays: 1, retainedBackups: 3 },
   },
   cache: { tier: "BASIC", memorySizeGb: 1 },
+  // No domain: an HTTP-only edge (synth warns). Cloud Armor only logs, so load tests are not throttled.
+  edge: { armor: { preview: true, logLevel: "VERBOSE" }, staticAssets: { forceDestroy: true } },
   services: {
     api: { minInstances: 0, maxInstances: 10 },
     realtime: { minInstances: 0, maxInstances: 2 },

@@ -21,6 +21,7 @@ export const prod: EnvironmentInput = {
     backups: { pointInTimeRecovery: true, transactionLogRetentionDays: 14, retainedBackups: 30 },
   },
   cache: { tier: "STANDARD_HA", memorySizeGb: 5 },
+  edge: { domains: ["valorize.example.com", "www.valorize.example.com"], armor: { preview: false } },
   services: {
     api: { minInstances: 2, maxInstances: 40 },
     realtime: { minInstances: 1, maxInstances: 10 },

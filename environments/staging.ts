@@ -15,6 +15,8 @@ export const staging: EnvironmentInput = {
     deletionProtection: true,
   },
   cache: { tier: "STANDARD_HA", memorySizeGb: 1 },
+  // Enforcing here surfaces WAF false positives before prod.
+  edge: { domains: ["staging.valorize.example.com"], armor: { preview: false, logLevel: "VERBOSE" } },
   services: {
     api: { minInstances: 1, maxInstances: 20 },
     realtime: { minInstances: 1, maxInstances: 3 },

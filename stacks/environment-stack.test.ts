@@ -47,9 +47,11 @@ describe.each(CLOUD_ENVIRONMENT_NAMES)("%s stack", (name) => {
       [
         "api_service_account",
         "api_url",
+        "base_url",
         "database_connection_name",
         "database_name",
         "database_private_ip",
+        "edge_ip",
         "image_uri",
         "max_connections",
         "migration_job",
@@ -58,6 +60,7 @@ describe.each(CLOUD_ENVIRONMENT_NAMES)("%s stack", (name) => {
         "realtime_url",
         "redis_host",
         "region",
+        "static_bucket",
         "task_queues",
         "tasks_service_account",
         "worker_service_account",
@@ -145,6 +148,25 @@ describe("prod differs from dev where it matters", () => {
     expect(scaling(prod.json, "api").min_instance_count).toBeGreaterThanOrEqual(1);
     expect(scaling(prod.json, "api").max_instance_count).toBe(40);
     expect(scaling(prod.json, "realtime").min_instance_count).toBeGreaterThanOrEqual(1);
+  });
+
+  it("prod serves HTTPS with a TLS 1.2+ policy and an enforcing WAF; dev is HTTP-only and previews", () => {
+    const proxy = onlyResource(prod.json, "google_compute_target_https_proxy");
+    expect(proxy.ssl_policy).toMatch(/google_compute_ssl_policy\./);
+    expect(onlyResource(prod.json, "google_compute_ssl_policy")).toMatchObject({ profile: "MODERN", min_tls_version: "TLS_1_2" });
+    expect(resourcesOf(dev.json, "google_compute_target_https_proxy")).toEqual({});
+    const wafRules = (json: any) => (Object.values(resourcesOf(json, "google_compute_security_policy")) as any[]).flatMap((p) => p.rule).filter((r: any) => /evaluatePreconfiguredWaf/.test(r.match?.expr?.expression ?? ""));
+    expect(wafRules(prod.json).length).toBe(8);
+    for (const rule of wafRules(prod.json)) expect(rule.preview).toBe(false);
+    for (const rule of wafRules(dev.json)) expect(rule.preview).toBe(true);
+  });
+
+  it("puts every backend service behind Cloud Armor in every environment", () => {
+    for (const { json } of [dev, prod]) {
+      const backends = Object.values(resourcesOf(json, "google_compute_backend_service")) as any[];
+      expect(backends).toHaveLength(2);
+      for (const backend of backends) expect(backend.security_policy).toMatch(/google_compute_security_policy\./);
+    }
   });
 
   it("prod shards categorisation wider", () => {

@@ -4,6 +4,7 @@ import { AppService } from "../constructs/app-service";
 import { Cache } from "../constructs/cache";
 import { ConnectionBudget } from "../constructs/connection-budget";
 import { Database } from "../constructs/database";
+import { Edge } from "../constructs/edge";
 import { MigrationJob } from "../constructs/migration-job";
 import { Network } from "../constructs/network";
 import { ProjectServices } from "../constructs/project-services";
@@ -38,6 +39,7 @@ export class EnvironmentStack extends TerraformStack {
   readonly taskQueues: TaskQueues;
   readonly migrations: MigrationJob;
   readonly connectionBudget: ConnectionBudget;
+  readonly edge: Edge;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
@@ -161,6 +163,7 @@ export class EnvironmentStack extends TerraformStack {
       secretEnv: { ...redisSecrets, TOKEN_SECRET: tokenSecret },
     });
     this.services = { api, realtime, worker };
+    this.edge = new Edge(this, "edge", { ...base, api, realtime, settings: config.edge, labels: platformLabels(config) });
 
     this.outputs();
   }
@@ -183,6 +186,9 @@ export class EnvironmentStack extends TerraformStack {
     out("image_uri", this.image.imageUri, "App image deployed to every service, by digest.");
     out("migration_job", this.migrations.job.name, "Cloud Run job that migrates the schema.");
     out("max_connections", String(this.database.maxConnections), "PostgreSQL max_connections derived from the connection budget.");
+    out("edge_ip", this.edge.ipAddress, "Global load balancer address: point the domains' A records here.");
+    out("base_url", this.edge.baseUrl, "Public base URL of the system (load balancer).");
+    out("static_bucket", this.edge.staticBucket.name, "Bucket the edge serves static assets from (CDN).");
   }
 }
 

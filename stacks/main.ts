@@ -3,9 +3,7 @@
  * `npx cdktf synth|deploy <env>` runs it through cdktf.json.
  */
 import { App } from "../lib/cdktf";
+import { synthWithoutTokenTraces } from "../lib/fast-synth";
 import { buildApp } from "./app";
 
-// cdktf records a creation stack trace for every token; mapping those through source maps is
-// most of synth time and buys nothing here (errors carry their own messages).
-process.setSourceMapsEnabled(false);
-buildApp(new App({ stackTraces: false })).synth();
+synthWithoutTokenTraces(buildApp(new App({ stackTraces: false })));

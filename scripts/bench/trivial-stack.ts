@@ -2,10 +2,10 @@
 import { ProjectService } from "@cdktf/provider-google/lib/project-service";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { App, TerraformStack } from "../../lib/cdktf";
+import { synthWithoutTokenTraces } from "../../lib/fast-synth";
 
-process.setSourceMapsEnabled(false);
 const app = new App({ stackTraces: false });
 const stack = new TerraformStack(app, "trivial");
 new GoogleProvider(stack, "google", { project: "trivial-project" });
 new ProjectService(stack, "run", { service: "run.googleapis.com" });
-app.synth();
+synthWithoutTokenTraces(app);
