@@ -1,0 +1,99 @@
+/**
+ * The public JSON API. Handlers only translate HTTP <-> use cases: validate the DTO, call the
+ * Action or Query, shape the status code. Cached reads are sent as the stored JSON string.
+ */
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { createAccount } from "../../domain/actions/accounts";
+import { login, registerUser, type AuthDeps } from "../../domain/actions/auth";
+import { setBudget } from "../../domain/actions/budgets";
+import { startImport } from "../../domain/actions/imports";
+import { createTransaction, type CreateTransactionDeps } from "../../domain/actions/transactions";
+import type { StatementParser } from "../../domain/ports";
+import { authenticate } from "../../domain/queries/authenticate";
+import { getImport } from "../../domain/queries/imports";
+import { listAccounts, listCategories } from "../../domain/queries/tenant-lists";
+import { listTransactions } from "../../domain/queries/transactions";
+import {
+  createAccountBody,
+  createTransactionBody,
+  idempotencyKeyHeader,
+  idParams,
+  importQuery,
+  listTransactionsQuery,
+  loginBody,
+  registerBody,
+  setBudgetBody,
+} from "./api-schemas";
+import { bearerToken } from "./bearer";
+import { HttpError } from "./errors";
+import { parseInput } from "./validation";
+
+/** Statements up to 1 MiB; larger uploads get a 413. */
+export const MAX_CSV_BYTES = 1024 * 1024;
+
+export type ApiDeps = AuthDeps & CreateTransactionDeps & { readonly parser: StatementParser };
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The authenticated tenant (set by the auth hook on /api routes). */
+    userId: string;
+  }
+}
+
+const sendJson = (reply: FastifyReply, status: number, json: string) =>
+  reply.status(status).type("application/json; charset=utf-8").send(json);
+
+export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.addContentTypeParser("text/csv", { parseAs: "string", bodyLimit: MAX_CSV_BYTES }, (_request, body, done) => done(null, body));
+
+  app.post("/api/auth/register", async (request, reply) =>
+    reply.status(201).send(await registerUser(deps, parseInput(registerBody, request.body, "body"))),
+  );
+  app.post("/api/auth/login", async (request) => login(deps, parseInput(loginBody, request.body, "body")));
+
+  app.register(async (tenantScope) => {
+    tenantScope.decorateRequest("userId", "");
+    // Before the body is read: an unauthenticated upload is refused without buffering it.
+    tenantScope.addHook("onRequest", async (request) => {
+      request.userId = await authenticate(deps.tokens, bearerToken(request.headers.authorization));
+    });
+
+    tenantScope.get("/api/accounts", async (request, reply) => sendJson(reply, 200, await listAccounts(deps, request.userId)));
+    tenantScope.post("/api/accounts", async (request, reply) =>
+      reply.status(201).send(await createAccount(deps, request.userId, parseInput(createAccountBody, request.body, "body"))),
+    );
+    tenantScope.get("/api/categories", async (request, reply) => sendJson(reply, 200, await listCategories(deps, request.userId)));
+    tenantScope.post("/api/budgets", async (request, reply) => {
+      const body = parseInput(setBudgetBody, request.body, "body");
+      return reply.status(201).send(await setBudget(deps, request.userId, { categoryId: body.category_id, monthlyLimitCents: body.monthly_limit }));
+    });
+
+    tenantScope.get("/api/transactions", async (request, reply) =>
+      sendJson(reply, 200, await listTransactions(deps, request.userId, parseInput(listTransactionsQuery, request.query, "query"))),
+    );
+    tenantScope.post("/api/transactions", async (request, reply) => {
+      const idempotencyKey = parseInput(idempotencyKeyHeader, request.headers["idempotency-key"], "Idempotency-Key");
+      const body = parseInput(createTransactionBody, request.body, "body");
+      const result = await createTransaction(deps, {
+        userId: request.userId,
+        accountId: body.account_id,
+        amountCents: body.amount,
+        description: body.description,
+        occurredAt: body.occurred_at,
+        categoryId: body.category_id ?? null,
+        idempotencyKey,
+      });
+      if (result.replayed) reply.header("idempotent-replayed", "true");
+      return reply.status(201).send(result.transaction);
+    });
+
+    tenantScope.post("/api/imports", async (request, reply) => {
+      const { account_id: accountId } = parseInput(importQuery, request.query, "query");
+      if (typeof request.body !== "string") {
+        throw new HttpError(415, "send the statement as a text/csv body");
+      }
+      return reply.status(202).send(await startImport(deps, request.userId, accountId, request.body));
+    });
+    tenantScope.get("/api/imports/:id", async (request) => getImport(deps, request.userId, parseInput(idParams, request.params, "path").id));
+  });
+}

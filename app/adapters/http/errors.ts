@@ -1,0 +1,68 @@
+/**
+ * One error shape for every 4xx/5xx: `{ "error": { "code", "message", "fields"? } }`. Internal
+ * details (stacks, SQL) never reach the client; they are logged with the request's trace.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { DomainError, type DomainErrorKind } from "../../domain/errors";
+import { traceFields } from "../logging";
+
+const STATUS_BY_KIND: Readonly<Record<DomainErrorKind, number>> = {
+  invalid: 400,
+  unauthenticated: 401,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+};
+
+/** Fastify's own 4xx (body parsing, content types, limits) under stable codes. */
+const CODE_BY_STATUS: Readonly<Record<number, string>> = {
+  400: "bad_request",
+  404: "not_found",
+  405: "method_not_allowed",
+  406: "not_acceptable",
+  413: "payload_too_large",
+  414: "uri_too_long",
+  415: "unsupported_media_type",
+  431: "headers_too_large",
+};
+
+/** An HTTP-level refusal (wrong media type...) raised by a route rather than by a use case. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly fields?: Readonly<Record<string, string>> };
+}
+
+export function errorBody(code: string, message: string, fields?: Readonly<Record<string, string>>): ErrorBody {
+  return { error: fields ? { code, message, fields } : { code, message } };
+}
+
+export function toHttpError(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof DomainError) {
+    return { status: STATUS_BY_KIND[error.kind], body: errorBody(error.code, error.message, error.fields) };
+  }
+  const status = (error as FastifyError | undefined)?.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    const message = (error as Error).message || "bad request";
+    return { status, body: errorBody(CODE_BY_STATUS[status] ?? "bad_request", message) };
+  }
+  return { status: 500, body: errorBody("internal", "internal error; it has been logged") };
+}
+
+export function createErrorHandler(project: string | undefined) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = toHttpError(error);
+    if (status >= 500) {
+      request.log.error({ ...traceFields(request.headers, project), error, method: request.method, url: request.url }, "request failed");
+    }
+    return reply.status(status).send(body);
+  };
+}

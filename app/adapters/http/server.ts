@@ -1,0 +1,63 @@
+/**
+ * The HTTP base every role shares: fastify with JSON errors, `GET /healthz` (the process is up) and
+ * `GET /readyz` (PostgreSQL and Redis answer; 503 while draining or when they do not).
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "../logging";
+import { createErrorHandler, errorBody } from "./errors";
+
+export const JSON_BODY_LIMIT = 16 * 1024;
+const READINESS_TIMEOUT_MS = 2_000;
+
+export interface HttpServerOptions {
+  readonly logger: Logger;
+  readonly project?: string;
+  /** Resolves when the role's dependencies are reachable. */
+  readonly ready: () => Promise<void>;
+}
+
+export interface HttpServer {
+  readonly app: FastifyInstance;
+  /** Readiness fails from now on, so load balancers stop sending new work before we close. */
+  markDraining(): void;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // Per-request log lines cost more CPU than the cached read they describe; errors are logged.
+    disableRequestLogging: true,
+    bodyLimit: JSON_BODY_LIMIT,
+    trustProxy: true,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+    // Cloud Run's front end keeps connections open for a long time; stay above its idle timeout.
+    keepAliveTimeout: 620_000,
+  });
+  let draining = false;
+
+  app.setErrorHandler(createErrorHandler(options.project));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(errorBody("not_found", `no route for ${request.method} ${request.url.split("?")[0]}`)),
+  );
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    if (draining) return reply.status(503).send(errorBody("draining", "shutting down"));
+    try {
+      await withTimeout(options.ready(), READINESS_TIMEOUT_MS);
+      return { status: "ready" };
+    } catch (error) {
+      return reply.status(503).send(errorBody("not_ready", `dependencies unreachable: ${(error as Error).message}`));
+    }
+  });
+
+  return { app, markDraining: () => void (draining = true) };
+}

@@ -1,0 +1,90 @@
+import type { TransactionFilter, TransactionRepository } from "../../../domain/ports";
+import { type Queryable, toTransaction, TRANSACTION_COLUMNS } from "./rows";
+
+/**
+ * The list query for a combination of filters. Each combination gets its own prepared statement
+ * name; the (account_id | user_id [, category_id], occurred_at DESC, id DESC) indexes serve them.
+ */
+function listQuery(userId: string, filter: TransactionFilter) {
+  const values: unknown[] = [userId];
+  const conditions = ["user_id = $1"];
+  const add = (column: string, operator: string, value: unknown) => {
+    values.push(value);
+    conditions.push(`${column} ${operator} $${values.length}`);
+  };
+  if (filter.accountId) add("account_id", "=", filter.accountId);
+  if (filter.categoryId) add("category_id", "=", filter.categoryId);
+  if (filter.from) add("occurred_at", ">=", filter.from);
+  if (filter.to) add("occurred_at", "<=", filter.to);
+  values.push(filter.perPage + 1, (filter.page - 1) * filter.perPage);
+  const name = `tx_list_${[filter.accountId, filter.categoryId, filter.from, filter.to].map((f) => (f ? 1 : 0)).join("")}`;
+  const text = `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE ${conditions.join(" AND ")}
+                ORDER BY occurred_at DESC, id DESC LIMIT $${values.length - 1} OFFSET $${values.length}`;
+  return { name, text, values };
+}
+
+export const transactionRepository = (db: Queryable): TransactionRepository => ({
+  async insert(transaction) {
+    const { rows } = await db.query({
+      name: "tx_insert",
+      text: `INSERT INTO transactions (user_id, account_id, amount_cents, description, occurred_at, category_id)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${TRANSACTION_COLUMNS}`,
+      values: [
+        transaction.userId,
+        transaction.accountId,
+        transaction.amountCents,
+        transaction.description,
+        transaction.occurredAt,
+        transaction.categoryId,
+      ],
+    });
+    return toTransaction(rows[0]!);
+  },
+  async find(userId, transactionId) {
+    const { rows } = await db.query({
+      name: "tx_find",
+      text: `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE id = $1 AND user_id = $2`,
+      values: [transactionId, userId],
+    });
+    return rows[0] ? toTransaction(rows[0]) : undefined;
+  },
+  async list(userId, filter) {
+    const { rows } = await db.query(listQuery(userId, filter));
+    return rows.map(toTransaction);
+  },
+  async assignCategoryIfUnset(userId, transactionId, categoryId) {
+    const { rows } = await db.query({
+      name: "tx_assign_category",
+      text: `UPDATE transactions SET category_id = $3 WHERE id = $1 AND user_id = $2 AND category_id IS NULL RETURNING ${TRANSACTION_COLUMNS}`,
+      values: [transactionId, userId, categoryId],
+    });
+    return rows[0] ? toTransaction(rows[0]) : undefined;
+  },
+  async insertImported(userId, accountId, importId, rows) {
+    const { rows: result } = await db.query(
+      `WITH inserted AS (
+         INSERT INTO transactions (user_id, account_id, import_id, import_row, occurred_at, description, amount_cents, category_id)
+         SELECT $1, $2, $3, r.row_number, r.occurred_at, r.description, r.amount_cents, r.category_id
+         FROM unnest($4::int[], $5::timestamptz[], $6::text[], $7::bigint[], $8::uuid[])
+           AS r(row_number, occurred_at, description, amount_cents, category_id)
+         ON CONFLICT (import_id, import_row) WHERE import_id IS NOT NULL DO NOTHING
+         RETURNING amount_cents)
+       SELECT count(*)::int AS inserted_count, coalesce(sum(amount_cents), 0)::bigint AS amount_cents FROM inserted`,
+      [
+        userId,
+        accountId,
+        importId,
+        rows.map((r) => r.row),
+        rows.map((r) => r.occurredAt),
+        rows.map((r) => r.description),
+        rows.map((r) => r.amountCents),
+        rows.map((r) => r.categoryId),
+      ],
+    );
+    return { insertedCount: result[0]!.inserted_count as number, amountCents: result[0]!.amount_cents as number };
+  },
+  async countImported(importId) {
+    const { rows } = await db.query("SELECT count(*)::int AS n FROM transactions WHERE import_id = $1", [importId]);
+    return rows[0]!.n as number;
+  },
+});

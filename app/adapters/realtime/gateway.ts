@@ -1,0 +1,146 @@
+/**
+ * The WebSocket endpoint `/ws`. A client authenticates with the API token (`?token=` or
+ * `Authorization: Bearer`) during the upgrade; a bad token gets a 401 and no socket. Each socket
+ * receives its tenant's events, fed by the Redis subscription shared by all the tenant's sockets
+ * on this instance.
+ *
+ * - Heartbeats: a ping every interval; a socket that did not answer the previous one is dropped.
+ * - Backpressure: a socket whose unsent buffer exceeds the limit is closed (1013) instead of
+ *   queueing without bound; the client reconnects and refetches.
+ * - Shutdown: every socket gets a 1001 "going away" close, then the stragglers are cut.
+ */
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocket, WebSocketServer } from "ws";
+import { DomainError } from "../../domain/errors";
+import { bearerToken } from "../http/bearer";
+import type { Logger } from "../logging";
+import type { TenantEventSubscriber } from "../redis/events";
+
+export interface GatewaySettings {
+  readonly subscriber: TenantEventSubscriber;
+  /** The tenant of a token; throws DomainError(unauthenticated) for a bad one. */
+  readonly authenticate: (token: string | undefined) => Promise<string>;
+  readonly heartbeatMs: number;
+  readonly maxBufferedBytes: number;
+  readonly logger: Logger;
+}
+
+const CLOSE_GOING_AWAY = 1001;
+const CLOSE_TRY_AGAIN_LATER = 1013;
+const SHUTDOWN_CLOSE_WAIT_MS = 2_000;
+
+function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  const reason = status === 401 ? "Unauthorized" : status === 404 ? "Not Found" : "Service Unavailable";
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+export class RealtimeGateway {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false, clientTracking: true });
+  private readonly alive = new WeakSet<WebSocket>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private closing = false;
+
+  constructor(private readonly settings: GatewaySettings) {
+    this.heartbeat = setInterval(() => this.beat(), settings.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get connectionCount(): number {
+    return this.wss.clients.size;
+  }
+
+  attach(server: Server): void {
+    server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on("error", () => socket.destroy());
+      this.upgrade(request, socket, head).catch((error: unknown) => {
+        this.settings.logger.error({ error }, "websocket upgrade failed");
+        socket.destroy();
+      });
+    });
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    if (url.pathname !== "/ws") return refuseUpgrade(socket, 404, "not_found", "WebSocket endpoint is /ws");
+    if (this.closing) return refuseUpgrade(socket, 503, "draining", "shutting down; reconnect");
+    let userId: string;
+    try {
+      userId = await this.settings.authenticate(url.searchParams.get("token") ?? bearerToken(request.headers.authorization));
+    } catch (error) {
+      if (error instanceof DomainError) return refuseUpgrade(socket, 401, error.code, error.message);
+      throw error;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      this.connected(ws, userId).catch((error: unknown) => {
+        this.settings.logger.error({ error }, "websocket subscription failed");
+        ws.close(CLOSE_TRY_AGAIN_LATER, "subscription failed");
+      });
+    });
+  }
+
+  private async connected(ws: WebSocket, userId: string): Promise<void> {
+    this.alive.add(ws);
+    ws.on("pong", () => this.alive.add(ws));
+    ws.on("error", () => ws.terminate());
+    let unsubscribe: (() => Promise<void>) | undefined;
+    let closed = false;
+    ws.on("close", () => {
+      closed = true;
+      unsubscribe?.().catch(() => undefined);
+    });
+    unsubscribe = await this.settings.subscriber.subscribe(userId, (message) => this.send(ws, message));
+    if (closed) return void unsubscribe();
+    // Tells the client its subscription is live: events published from now on will arrive.
+    this.send(ws, JSON.stringify({ type: "ready" }));
+  }
+
+  private send(ws: WebSocket, message: string): void {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (ws.bufferedAmount > this.settings.maxBufferedBytes) {
+      this.settings.logger.warn({ buffered: ws.bufferedAmount }, "closing a websocket that does not keep up");
+      ws.close(CLOSE_TRY_AGAIN_LATER, "too slow; reconnect");
+      return;
+    }
+    ws.send(message);
+  }
+
+  private beat(): void {
+    for (const ws of this.wss.clients) {
+      if (!this.alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.delete(ws);
+      ws.ping();
+    }
+  }
+
+  /** Refuses new sockets, says goodbye to the open ones, and cuts those that do not finish in time. */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    const open = [...this.wss.clients];
+    await new Promise<void>((resolve) => {
+      if (open.length === 0) return resolve();
+      let remaining = open.length;
+      const timer = setTimeout(() => {
+        for (const ws of open) ws.terminate();
+        resolve();
+      }, SHUTDOWN_CLOSE_WAIT_MS);
+      for (const ws of open) {
+        ws.once("close", () => {
+          if (--remaining === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        ws.close(CLOSE_GOING_AWAY, "server shutting down; reconnect");
+      }
+    });
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * Every Redis key and channel the app uses, under one prefix (REDIS_KEY_PREFIX) so that several
+ * environments, test runs or benchmarks can share one Redis without colliding.
+ */
+export function redisKeys(prefix: string) {
+  return {
+    prefix,
+    /** user id of an API token, by the token's HMAC (base64url). */
+    token: (tokenHash: string) => `${prefix}tok:${tokenHash}`,
+    /** Bumped on every write of the tenant: cached views under older versions are never read again. */
+    tenantVersion: (userId: string) => `${prefix}ver:${userId}`,
+    view: (userId: string, version: string, view: string) => `${prefix}view:${userId}:${version}:${view}`,
+    /** Pub/sub channel of a tenant's realtime events. */
+    events: (userId: string) => `${prefix}events:${userId}`,
+    /** BullMQ's own prefix for the local task queues. */
+    queues: `${prefix}bull`,
+  };
+}
+export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,0 +1,148 @@
+/**
+ * The local stand-in for Cloud Tasks push delivery: BullMQ workers take jobs from the local queues
+ * and POST them to the worker with Cloud Tasks' headers, under each queue's policy from the shared
+ * definition: rate (BullMQ limiter, per queue), concurrency, dispatch deadline, and retries with
+ * Cloud Tasks' backoff and stop rules. Like Cloud Tasks, any non-2xx answer is retried.
+ */
+import http from "node:http";
+import https from "node:https";
+import { UnrecoverableError, Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import { TASK_TYPES, taskQueueName, type TaskQueuePolicies, type TaskQueuePolicy, type TaskType } from "../../../environments/task-queues";
+import type { Logger } from "../logging";
+import type { LocalTaskData } from "./local-queue";
+import { retryDelaySeconds, shouldRetry } from "./retry-policy";
+
+export interface DispatcherSettings {
+  /** A connection for BullMQ's blocking commands (maxRetriesPerRequest: null). */
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly queuePrefix: string;
+  readonly policies: TaskQueuePolicies;
+  /** Base URL of the worker, e.g. http://127.0.0.1:8081. */
+  readonly workerUrl: string;
+  readonly logger: Logger;
+}
+
+/** Thrown to make BullMQ retry after the delay we computed (read back in the backoff strategy). */
+class RetryLater extends Error {
+  constructor(
+    readonly delayMs: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface PushResult {
+  readonly status?: number;
+  readonly error?: string;
+}
+
+export class LocalDispatcher {
+  private readonly workers: Worker[] = [];
+  private readonly agent: http.Agent;
+  private readonly target: URL;
+
+  constructor(private readonly settings: DispatcherSettings) {
+    this.target = new URL(settings.workerUrl);
+    const AgentClass = this.target.protocol === "https:" ? https.Agent : http.Agent;
+    const maxSockets = TASK_TYPES.reduce((sum, type) => sum + settings.policies[type].maxConcurrentDispatches * settings.policies[type].shards, 0);
+    this.agent = new AgentClass({ keepAlive: true, maxSockets });
+  }
+
+  /** Starts one BullMQ worker per queue shard. */
+  start(): void {
+    for (const type of TASK_TYPES) {
+      const policy = this.settings.policies[type];
+      for (let shard = 0; shard < policy.shards; shard++) {
+        const queueName = taskQueueName(this.settings.queuePrefix, type, shard);
+        const worker = new Worker<LocalTaskData>(queueName, (job) => this.dispatch(job, queueName, type, policy), {
+          connection: this.settings.connection,
+          prefix: this.settings.prefix,
+          concurrency: policy.maxConcurrentDispatches,
+          limiter: { max: Math.max(1, Math.floor(policy.maxDispatchesPerSecond)), duration: 1000 },
+          settings: { backoffStrategy: (_attempts, _type, error) => (error instanceof RetryLater ? error.delayMs : -1) },
+          // Jobs are fetched in parallel up to `concurrency`; keep BullMQ's own bookkeeping light.
+          removeOnComplete: { age: 3600 },
+        });
+        worker.on("error", (error) => this.settings.logger.error({ error, queue: queueName }, "dispatcher queue error"));
+        this.workers.push(worker);
+      }
+    }
+  }
+
+  /** Waits until every queue is connected (for tests and readiness). */
+  async waitUntilReady(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
+  }
+
+  /** Stops taking jobs and waits for in-flight pushes (their outcome is recorded as usual). */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    this.agent.destroy();
+  }
+
+  private async dispatch(job: Job<LocalTaskData>, queueName: string, type: TaskType, policy: TaskQueuePolicy): Promise<void> {
+    const now = Date.now();
+    const delivery = job.data.delivery;
+    const eta = delivery?.eta ?? job.timestamp + (job.opts.delay ?? 0);
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "user-agent": "Google-Cloud-Tasks",
+      "x-cloudtasks-queuename": queueName,
+      "x-cloudtasks-taskname": job.data.name,
+      "x-cloudtasks-taskretrycount": String(job.attemptsMade),
+      "x-cloudtasks-taskexecutioncount": String(delivery?.executions ?? 0),
+      "x-cloudtasks-tasketa": (eta / 1000).toFixed(6),
+    };
+    if (delivery?.previousResponse) headers["x-cloudtasks-taskpreviousresponse"] = delivery.previousResponse;
+    if (delivery?.retryReason) headers["x-cloudtasks-taskretryreason"] = delivery.retryReason;
+
+    const result = await this.push(`/tasks/${type}`, JSON.stringify(job.data.payload), headers, policy.dispatchDeadlineSeconds * 1000);
+    if (result.status !== undefined && result.status >= 200 && result.status < 300) return;
+
+    const attemptsMade = job.attemptsMade + 1;
+    const firstAttemptAt = delivery?.firstAttemptAt ?? now;
+    const reason = result.status !== undefined ? `HTTP ${result.status}` : (result.error ?? "no response");
+    if (!shouldRetry(policy.retry, attemptsMade, firstAttemptAt, Date.now())) {
+      this.settings.logger.warn({ queue: queueName, task: job.data.name, attempts: attemptsMade, reason }, "task dropped after its last attempt");
+      throw new UnrecoverableError(`gave up after ${attemptsMade} attempts: ${reason}`);
+    }
+    const delayMs = Math.round(retryDelaySeconds(policy.retry, attemptsMade) * 1000);
+    await job.updateData({
+      ...job.data,
+      delivery: {
+        firstAttemptAt,
+        executions: (delivery?.executions ?? 0) + (result.status !== undefined ? 1 : 0),
+        previousResponse: result.status !== undefined ? String(result.status) : undefined,
+        retryReason: result.status !== undefined ? `HTTP_${result.status}` : "DEADLINE_EXCEEDED_OR_UNREACHABLE",
+        eta: Date.now() + delayMs,
+      },
+    });
+    throw new RetryLater(delayMs, `attempt ${attemptsMade} failed: ${reason}`);
+  }
+
+  /** One POST with a deadline on the whole exchange; resolves with the status, or the error when no answer came. */
+  private push(path: string, body: string, headers: Record<string, string>, deadlineMs: number): Promise<PushResult> {
+    const client = this.target.protocol === "https:" ? https : http;
+    return new Promise((resolve) => {
+      const request = client.request(
+        new URL(path, this.target),
+        { method: "POST", agent: this.agent, headers: { ...headers, "content-length": Buffer.byteLength(body) } },
+        (response) => {
+          response.resume();
+          response.on("end", () => finish({ status: response.statusCode }));
+          response.on("error", (error) => finish({ status: response.statusCode, error: error.message }));
+        },
+      );
+      const deadline = setTimeout(() => request.destroy(new Error(`no response within the ${deadlineMs} ms dispatch deadline`)), deadlineMs);
+      const finish = (result: PushResult) => {
+        clearTimeout(deadline);
+        resolve(result);
+      };
+      request.on("error", (error) => finish({ error: error.message }));
+      request.end(body);
+    });
+  }
+}

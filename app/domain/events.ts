@@ -1,0 +1,44 @@
+/**
+ * Realtime events pushed to a tenant's connected clients. They carry the ids and fields involved
+ * so a client can update its view without refetching.
+ */
+export type RealtimeEvent =
+  | {
+      readonly type: "transaction.created";
+      readonly transaction: {
+        readonly id: string;
+        readonly account_id: string;
+        readonly amount: string;
+        readonly description: string;
+        readonly occurred_at: string;
+        readonly category_id: string | null;
+      };
+    }
+  | {
+      readonly type: "transaction.categorised";
+      readonly transaction_id: string;
+      readonly account_id: string;
+      readonly category_id: string;
+      readonly category_name: string;
+    }
+  | { readonly type: "account.balance_changed"; readonly account_id: string; readonly balance: string }
+  | {
+      readonly type: "import.progress";
+      readonly import_id: string;
+      readonly account_id: string;
+      readonly status: string;
+      readonly total_rows: number;
+      readonly processed_rows: number;
+      readonly imported_rows: number;
+    }
+  | {
+      readonly type: "budget.exceeded";
+      readonly budget_id: string;
+      readonly category_id: string;
+      readonly month: string;
+      readonly limit: string;
+      readonly spent: string;
+    }
+  | { readonly type: "notification"; readonly notification_id: string; readonly kind: string; readonly data: Readonly<Record<string, unknown>> };
+
+export type RealtimeEventType = RealtimeEvent["type"];

@@ -1,0 +1,42 @@
+import { notFound } from "../errors";
+import type { Database, ReadCache, TransactionFilter } from "../ports";
+import { transactionView } from "../read-models";
+
+export const MAX_PER_PAGE = 100;
+
+/** The cache key of one page: every filter field, in a fixed order. */
+function viewKey(filter: TransactionFilter): string {
+  return [
+    "tx",
+    filter.accountId ?? "",
+    filter.categoryId ?? "",
+    filter.from?.toISOString() ?? "",
+    filter.to?.toISOString() ?? "",
+    filter.page,
+    filter.perPage,
+  ].join("|");
+}
+
+/**
+ * A page of the tenant's transactions, newest first, as JSON. Served from the tenant's read cache;
+ * on a miss it checks the filters reference the tenant's own account/category (404 otherwise),
+ * then loads and stores the page.
+ */
+export function listTransactions(deps: { readonly db: Database; readonly cache: ReadCache }, userId: string, filter: TransactionFilter): Promise<string> {
+  const { repos } = deps.db;
+  return deps.cache.getOrLoad(userId, viewKey(filter), async () => {
+    const [accountOk, categoryOk] = await Promise.all([
+      filter.accountId ? repos.accounts.exists(userId, filter.accountId) : true,
+      filter.categoryId ? repos.categories.find(userId, filter.categoryId).then(Boolean) : true,
+    ]);
+    if (!accountOk) throw notFound("Account", "account_id");
+    if (!categoryOk) throw notFound("Category", "category_id");
+    const rows = await repos.transactions.list(userId, filter);
+    return JSON.stringify({
+      data: rows.slice(0, filter.perPage).map(transactionView),
+      page: filter.page,
+      per_page: filter.perPage,
+      has_more: rows.length > filter.perPage,
+    });
+  });
+}

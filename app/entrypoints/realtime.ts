@@ -1,0 +1,47 @@
+import { createHttpServer } from "../adapters/http/server";
+import type { Logger } from "../adapters/logging";
+import { RealtimeGateway } from "../adapters/realtime/gateway";
+import { createRedis } from "../adapters/redis/connection";
+import { TenantEventSubscriber } from "../adapters/redis/events";
+import type { AppConfig } from "../config";
+import { authenticate } from "../domain/queries/authenticate";
+import type { RoleInstance } from "./lifecycle";
+import { createCoreServices, type CoreServices } from "./services";
+
+export interface RealtimeInstance extends RoleInstance {
+  readonly core: CoreServices;
+  readonly gateway: RealtimeGateway;
+}
+
+export async function buildRealtime(config: AppConfig, logger: Logger): Promise<RealtimeInstance> {
+  const core = await createCoreServices(config, logger);
+  const subscriberConnection = createRedis(config.redis, "subscriber");
+  subscriberConnection.on("error", (error) => logger.warn({ error: error.message }, "Redis subscriber connection error"));
+  const gateway = new RealtimeGateway({
+    subscriber: new TenantEventSubscriber(subscriberConnection, core.keys),
+    authenticate: (token) => authenticate(core.tokens, token),
+    heartbeatMs: config.realtime.heartbeatMs,
+    maxBufferedBytes: config.realtime.maxBufferedBytes,
+    logger,
+  });
+  const server = createHttpServer({
+    logger,
+    project: config.log.project,
+    // PING is one of the few commands a connection in subscriber mode may send.
+    ready: async () => void (await Promise.all([core.ready(), subscriberConnection.ping()])),
+  });
+  gateway.attach(server.app.server);
+  return {
+    server,
+    core,
+    gateway,
+    async close() {
+      server.markDraining();
+      // Sockets first: an upgraded connection would otherwise hold the HTTP server open.
+      await gateway.close();
+      await server.app.close();
+      await subscriberConnection.quit().catch(() => undefined);
+      await core.close();
+    },
+  };
+}

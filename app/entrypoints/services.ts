@@ -1,0 +1,87 @@
+/**
+ * The composition root shared by the roles: builds the adapters from the configuration and knows
+ * how to check and close them.
+ */
+import { CloudTasksClient } from "@google-cloud/tasks";
+import type { Redis } from "ioredis";
+import { loadEnvironment, type TaskQueuePolicies } from "../../environments";
+import { DEFAULT_TASK_QUEUES } from "../../environments/task-queues";
+import { CsvStatementParser } from "../adapters/csv/statement-parser";
+import type { Logger } from "../adapters/logging";
+import { PostgresDatabase } from "../adapters/postgres/database";
+import { createPostgresPool, type PostgresPool } from "../adapters/postgres/pool";
+import { tokenRepository } from "../adapters/postgres/repositories/tokens";
+import { createRedis } from "../adapters/redis/connection";
+import { RedisEventPublisher } from "../adapters/redis/events";
+import { redisKeys, type RedisKeys } from "../adapters/redis/keys";
+import { VersionedReadCache } from "../adapters/redis/read-cache";
+import { ScryptPasswordHasher } from "../adapters/security/password-hasher";
+import { HashedTokenStore } from "../adapters/security/token-store";
+import { CloudTasksQueue } from "../adapters/tasks/cloud-tasks-queue";
+import { BullTaskQueue } from "../adapters/tasks/local-queue";
+import type { AppConfig } from "../config";
+import type { TaskQueue } from "../domain/ports";
+
+export interface CoreServices {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  readonly postgres: PostgresPool;
+  readonly db: PostgresDatabase;
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly cache: VersionedReadCache;
+  readonly events: RedisEventPublisher;
+  readonly tokens: HashedTokenStore;
+  readonly hasher: ScryptPasswordHasher;
+  readonly parser: CsvStatementParser;
+  /** PostgreSQL and Redis both answer. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createCoreServices(config: AppConfig, logger: Logger): Promise<CoreServices> {
+  const postgres = await createPostgresPool(config.database, `valorize-${config.role}`);
+  postgres.pool.on("error", (error) => logger.error({ error }, "idle PostgreSQL client failed"));
+  const db = new PostgresDatabase(postgres.pool);
+  const redis = createRedis(config.redis, "commands");
+  redis.on("error", (error) => logger.warn({ error: error.message }, "Redis connection error"));
+  const keys = redisKeys(config.redis.keyPrefix);
+  return {
+    config,
+    logger,
+    postgres,
+    db,
+    redis,
+    keys,
+    cache: new VersionedReadCache(redis, keys, config.cacheTtlSeconds),
+    events: new RedisEventPublisher(redis, keys),
+    tokens: new HashedTokenStore({ repository: tokenRepository(postgres.pool), redis, keys, secret: config.tokenSecret }),
+    hasher: new ScryptPasswordHasher(),
+    parser: new CsvStatementParser(),
+    async ready() {
+      await Promise.all([db.ping(), redis.ping()]);
+    },
+    async close() {
+      await Promise.allSettled([postgres.close(), redis.quit()]);
+    },
+  };
+}
+
+/** The queue policies the local backend enforces: the `local` environment's, from the shared definition. */
+export function localTaskPolicies(): TaskQueuePolicies {
+  return loadEnvironment("local").taskQueues;
+}
+
+export type ClosableTaskQueue = TaskQueue & { close(): Promise<void> };
+
+/** The api's task backend: Cloud Tasks in the cloud, BullMQ queues (pushed by the dispatcher) locally. */
+export function createTaskQueue(core: CoreServices, policies: TaskQueuePolicies = localTaskPolicies()): ClosableTaskQueue {
+  const { tasks } = core.config;
+  if (tasks.backend === "cloud-tasks") {
+    const client = new CloudTasksClient();
+    // The deadline is per task; the cloud queues' other settings live on the queues themselves.
+    const queue = new CloudTasksQueue(client, tasks, DEFAULT_TASK_QUEUES);
+    return { enqueue: (task) => queue.enqueue(task), close: () => client.close() };
+  }
+  return new BullTaskQueue({ connection: core.redis, prefix: core.keys.queues, queuePrefix: tasks.queuePrefix, policies });
+}
