@@ -1,0 +1,91 @@
+/**
+ * Statistics for load-test results: latency percentiles from HDR histograms, means and 95 %
+ * confidence intervals across repeated runs, and SLO verdicts.
+ */
+import * as hdr from "hdr-histogram-js";
+import tQuantile from "@stdlib/stats-base-dists-t-quantile";
+
+/** The study's SLOs, defined before the experiments. */
+export const SLO = {
+  /** 95th percentile latency, in ms. */
+  p95Ms: 300,
+  /** Failed requests / all requests. */
+  maxErrorRate: 0.005,
+  availability: 0.995,
+} as const;
+
+export interface SloVerdict {
+  readonly latencyOk: boolean;
+  readonly errorsOk: boolean;
+  readonly ok: boolean;
+  /** Why the SLO failed, for people. Empty when it held. */
+  readonly reason: string;
+}
+
+export function sloVerdict(p95Ms: number, errorRate: number): SloVerdict {
+  const latencyOk = p95Ms <= SLO.p95Ms;
+  const errorsOk = errorRate < SLO.maxErrorRate;
+  const reasons = [
+    latencyOk ? "" : `P95 ${p95Ms.toFixed(0)} ms > ${SLO.p95Ms} ms`,
+    errorsOk ? "" : `errors ${(errorRate * 100).toFixed(2)} % >= ${SLO.maxErrorRate * 100} %`,
+  ].filter(Boolean);
+  return { latencyOk, errorsOk, ok: latencyOk && errorsOk, reason: reasons.join("; ") };
+}
+
+/**
+ * Latency recorder: microsecond resolution, 3 significant digits (0.1 % error), up to an hour.
+ * Memory stays constant however many requests a stage sends.
+ */
+export class LatencyHistogram {
+  private readonly histogram = hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+
+  recordMs(latencyMs: number): void {
+    this.histogram.recordValue(Math.max(1, Math.round(latencyMs * 1000)));
+  }
+
+  get count(): number {
+    return this.histogram.totalCount;
+  }
+
+  /** Percentile in ms (`p` in 0–100); 0 for an empty histogram. */
+  percentileMs(p: number): number {
+    return this.count === 0 ? 0 : this.histogram.getValueAtPercentile(p) / 1000;
+  }
+
+  meanMs(): number {
+    return this.count === 0 ? 0 : this.histogram.mean / 1000;
+  }
+
+  maxMs(): number {
+    return this.count === 0 ? 0 : this.histogram.maxValue / 1000;
+  }
+
+  add(other: LatencyHistogram): void {
+    this.histogram.add(other.histogram);
+  }
+}
+
+export function mean(values: readonly number[]): number {
+  return values.length === 0 ? Number.NaN : values.reduce((sum, v) => sum + v, 0) / values.length;
+}
+
+export function sampleStdDev(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  return Math.sqrt(values.reduce((sum, v) => sum + (v - m) ** 2, 0) / (values.length - 1));
+}
+
+export interface Estimate {
+  readonly mean: number;
+  /** Half-width of the 95 % confidence interval (Student's t); 0 with fewer than two runs. */
+  readonly ci95: number;
+  readonly n: number;
+}
+
+/** Mean and 95 % confidence interval of repeated measurements of one quantity. */
+export function estimate(values: readonly number[]): Estimate {
+  const n = values.length;
+  if (n < 2) return { mean: mean(values), ci95: 0, n };
+  const t = tQuantile(0.975, n - 1);
+  return { mean: mean(values), ci95: (t * sampleStdDev(values)) / Math.sqrt(n), n };
+}
