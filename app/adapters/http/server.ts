@@ -2,7 +2,7 @@
  * The HTTP base every role shares: fastify with JSON errors, `GET /healthz` (the process is up) and
  * `GET /readyz` (PostgreSQL and Redis answer; 503 while draining or when they do not).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "../logging";
 import { createErrorHandler, errorBody } from "./errors";
 
@@ -34,7 +34,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     // Per-request log lines cost more CPU than the cached read they describe; errors are logged.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: true,
     return503OnClosing: true,
