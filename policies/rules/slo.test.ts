@@ -1,0 +1,95 @@
+import { CloudRunV2Service } from "@cdktf/provider-google/lib/cloud-run-v2-service";
+import { MonitoringAlertPolicy } from "@cdktf/provider-google/lib/monitoring-alert-policy";
+import { MonitoringCustomService } from "@cdktf/provider-google/lib/monitoring-custom-service";
+import { MonitoringService } from "@cdktf/provider-google/lib/monitoring-service";
+import { MonitoringSlo } from "@cdktf/provider-google/lib/monitoring-slo";
+import { describe, expect, it } from "vitest";
+import type { TerraformStack } from "../../lib/cdktf";
+import { runRule, smallStack, unmodifiedEnvironmentStack } from "../testing";
+import { publicServiceSloWithBurnRateAlert } from "./slo";
+
+const service = (stack: TerraformStack, ingress = "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER") =>
+  new CloudRunV2Service(stack, "api", { name: "vz-api", location: "us-central1", ingress, template: { containers: [{ image: "app" }] } });
+
+/** An availability SLO; its filters name the service only when `filterService` is given. */
+const availabilitySlo = (stack: TerraformStack, monitoringService: string, filterService?: string) => {
+  const scope = `metric.type="run.googleapis.com/request_count" resource.type="cloud_run_revision"${filterService ? ` resource.label.service_name="${filterService}"` : ""}`;
+  return new MonitoringSlo(stack, "availability", {
+    service: monitoringService,
+    sloId: "availability",
+    goal: 0.995,
+    rollingPeriodDays: 28,
+    requestBasedSli: { goodTotalRatio: { badServiceFilter: `${scope} metric.label.response_code_class="5xx"`, totalServiceFilter: scope } },
+  });
+};
+
+const burnRateAlert = (stack: TerraformStack, sloName: string, enabled = true) =>
+  new MonitoringAlertPolicy(stack, "fast-burn", {
+    displayName: "fast burn",
+    combiner: "AND",
+    enabled,
+    conditions: [
+      { displayName: "1h", conditionThreshold: { filter: `select_slo_burn_rate("${sloName}", "3600s")`, comparison: "COMPARISON_GT", thresholdValue: 14.4, duration: "0s" } },
+      { displayName: "5m", conditionThreshold: { filter: `select_slo_burn_rate("${sloName}", "300s")`, comparison: "COMPARISON_GT", thresholdValue: 14.4, duration: "0s" } },
+    ],
+  });
+
+/** Cloud Run basic service -> SLO -> burn-rate alert, linked by references as a construct would. */
+const observed = (stack: TerraformStack) => {
+  const api = service(stack);
+  const monitored = new MonitoringService(stack, "api-monitoring", {
+    serviceId: "vz-api",
+    basicService: { serviceType: "CLOUD_RUN", serviceLabels: { service_name: api.name, location: "us-central1" } },
+  });
+  return availabilitySlo(stack, monitored.serviceId);
+};
+
+describe("VZ-OBS-001 public services have an SLO and a burn-rate alert", () => {
+  it("passes a service whose monitoring service, SLO and burn-rate alert refer to each other", () => {
+    const stack = smallStack((s) => burnRateAlert(s, observed(s).name));
+    expect(runRule(publicServiceSloWithBurnRateAlert, stack)).toMatchObject({ status: "pass", checked: 1 });
+  });
+
+  it("passes an SLO that names the service in its filters and an alert naming the SLO by path", () => {
+    const stack = smallStack((s) => {
+      service(s);
+      const custom = new MonitoringCustomService(s, "custom", { serviceId: "api-custom" });
+      availabilitySlo(s, custom.serviceId, "vz-api");
+      burnRateAlert(s, "projects/acme-test-1/services/api-custom/serviceLevelObjectives/availability");
+    });
+    expect(runRule(publicServiceSloWithBurnRateAlert, stack).status).toBe("pass");
+  });
+
+  it("fails the environment stacks as they are (no SLOs yet) on api and realtime", () => {
+    expect(runRule(publicServiceSloWithBurnRateAlert, unmodifiedEnvironmentStack("dev")).problems).toEqual([
+      "dev/api/service: no google_monitoring_slo refers to this service",
+      "dev/realtime/service: no google_monitoring_slo refers to this service",
+    ]);
+  });
+
+  it("fails an SLO nobody is alerted on, and one whose only alert is disabled", () => {
+    expect(runRule(publicServiceSloWithBurnRateAlert, smallStack((s) => observed(s))).problems).toEqual([
+      "test/api: no enabled google_monitoring_alert_policy has a select_slo_burn_rate condition on its SLOs (test/availability)",
+    ]);
+    const disabled = smallStack((s) => burnRateAlert(s, observed(s).name, false));
+    expect(runRule(publicServiceSloWithBurnRateAlert, disabled).status).toBe("FAIL");
+  });
+
+  it("fails when the SLO and alert exist but are about another service or SLO", () => {
+    const otherService = smallStack((s) => {
+      service(s);
+      const custom = new MonitoringCustomService(s, "custom", { serviceId: "other" });
+      burnRateAlert(s, availabilitySlo(s, custom.serviceId, "vz-other").name);
+    });
+    expect(runRule(publicServiceSloWithBurnRateAlert, otherService).problems).toEqual(["test/api: no google_monitoring_slo refers to this service"]);
+    const otherSlo = smallStack((s) => {
+      observed(s);
+      burnRateAlert(s, "projects/p/services/x/serviceLevelObjectives/latency");
+    });
+    expect(runRule(publicServiceSloWithBurnRateAlert, otherSlo).status).toBe("FAIL");
+  });
+
+  it("does not require SLOs of internal services (the worker's are per queue)", () => {
+    expect(runRule(publicServiceSloWithBurnRateAlert, smallStack((s) => service(s, "INGRESS_TRAFFIC_INTERNAL_ONLY"))).status).toBe("n/a");
+  });
+});
