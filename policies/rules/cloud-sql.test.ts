@@ -120,6 +120,18 @@ describe("VZ-SQL-005 connection budget", () => {
     expect(runRule(sqlConnectionBudget, stack, reserve("dev")).problems).toEqual([expect.stringContaining("valorize-dev-report 4 x 5 = 20")]);
   });
 
+  it("fails a workload that connects to the instance without a pool size it can be budgeted by", () => {
+    const stack = environmentStack("dev");
+    new CloudRunV2Job(stack, "export-job", {
+      name: "valorize-dev-export",
+      location: "us-central1",
+      template: { template: { containers: [{ image: "app", env: [{ name: "DB_CONNECTION_NAME", value: stack.database.connectionName }] }] } },
+    });
+    expect(runRule(sqlConnectionBudget, stack, reserve("dev")).problems).toEqual([
+      "dev/database/instance: valorize-dev-export: connects to this instance with DB_POOL_SIZE unset, which is not a number known at synth",
+    ]);
+  });
+
   it("fails an instance without a max_connections flag (the tier default cannot be budgeted)", () => {
     const stack = environmentStack("dev");
     // An override of undefined deletes the argument (overrides append to lists, so none can drop one flag).

@@ -30,10 +30,9 @@ export const sqlConnectionBudget = rule({
       const label = literalName(workload) ?? workload.path;
       const instances = maxConcurrentInstances(workload);
       const pool = numeric(envValue(workload, POOL_SIZE_ENV));
-      if (instances === undefined || pool === undefined) {
-        problems.push(`${label}: max instances ${show(instances)} or ${POOL_SIZE_ENV} ${show(envValue(workload, POOL_SIZE_ENV))} is not a number known at synth`);
-        continue;
-      }
+      if (instances === undefined) problems.push(`${label}: its instance count is not a number known at synth`);
+      if (pool === undefined) problems.push(`${label}: connects to this instance with ${POOL_SIZE_ENV} ${show(envValue(workload, POOL_SIZE_ENV))}, which is not a number known at synth`);
+      if (instances === undefined || pool === undefined) continue;
       budget += instances * pool;
       shares.push(`${label} ${instances} x ${pool} = ${instances * pool}`);
     }
@@ -48,13 +47,13 @@ export const sqlConnectionBudget = rule({
 });
 
 /**
- * Workloads that open connections to this instance: those with a pool size that reference it in
- * their env (e.g. DB_CONNECTION_NAME), or any pool owner when the stack has a single instance.
+ * Workloads that open connections to this instance: those whose env refers to it (e.g.
+ * DB_CONNECTION_NAME), and, when the stack has a single instance, any workload with a pool size.
  */
 function consumersOf(instance: SynthesizedResource, stack: StackResources): SynthesizedResource[] {
   const single = stack.ofType(SQL_INSTANCE).length === 1;
-  return stack
-    .ofType(...RUN_WORKLOADS)
-    .filter((workload) => envOf(workload).some((entry) => entry.name === POOL_SIZE_ENV))
-    .filter((workload) => single || mentions(envOf(workload), instance));
+  return stack.ofType(...RUN_WORKLOADS).filter((workload) => {
+    const env = envOf(workload);
+    return mentions(env, instance) || (single && env.some((entry) => entry.name === POOL_SIZE_ENV));
+  });
 }
