@@ -110,7 +110,7 @@ export function degradation(results: readonly HttpScenarioResult[]): Figure {
           mark: { type: "line", point: true },
           encoding: {
             x: { field: "rps", type: "quantitative", title: "throughput (requests/s)" },
-            y: { field: "p95", type: "quantitative", title: "P95 (ms)", scale: { type: "symlog" } },
+            y: { field: "p95", type: "quantitative", title: "P95 (ms, log scale)", scale: { type: "log" } },
             color: { field: "scenario", type: "nominal", title: null },
             tooltip: [{ field: "vus" }],
           },
