@@ -1,36 +1,11 @@
 /**
- * Statistics for load-test results: latency percentiles from HDR histograms, means and 95 %
- * confidence intervals across repeated runs, and SLO verdicts.
+ * Statistics for load-test results: latency percentiles from HDR histograms, and means and 95 %
+ * confidence intervals across repeated runs. (SLO verdicts live in slo.ts, which k6 bundles too.)
  */
-import * as hdr from "hdr-histogram-js";
 import tQuantile from "@stdlib/stats-base-dists-t-quantile";
+import * as hdr from "hdr-histogram-js";
 
-/** The study's SLOs, defined before the experiments. */
-export const SLO = {
-  /** 95th percentile latency, in ms. */
-  p95Ms: 300,
-  /** Failed requests / all requests. */
-  maxErrorRate: 0.005,
-  availability: 0.995,
-} as const;
-
-export interface SloVerdict {
-  readonly latencyOk: boolean;
-  readonly errorsOk: boolean;
-  readonly ok: boolean;
-  /** Why the SLO failed, for people. Empty when it held. */
-  readonly reason: string;
-}
-
-export function sloVerdict(p95Ms: number, errorRate: number): SloVerdict {
-  const latencyOk = p95Ms <= SLO.p95Ms;
-  const errorsOk = errorRate < SLO.maxErrorRate;
-  const reasons = [
-    latencyOk ? "" : `P95 ${p95Ms.toFixed(0)} ms > ${SLO.p95Ms} ms`,
-    errorsOk ? "" : `errors ${(errorRate * 100).toFixed(2)} % >= ${SLO.maxErrorRate * 100} %`,
-  ].filter(Boolean);
-  return { latencyOk, errorsOk, ok: latencyOk && errorsOk, reason: reasons.join("; ") };
-}
+export { SLO, sloVerdict, type SloVerdict } from "./slo";
 
 /**
  * Latency recorder: microsecond resolution, 3 significant digits (0.1 % error), up to an hour.

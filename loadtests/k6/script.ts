@@ -1,0 +1,66 @@
+/**
+ * The k6 script for the read and mixed scenarios (bundled by loadtests/k6/bundle.ts; the
+ * experiment runs it against a deployed environment). It reads the same definitions as the Node
+ * runner and writes the same results format.
+ *
+ *   k6 run -e SCENARIO=read -e PROFILE=quick -e BASE_URL=https://... -e FIXTURES=fixtures.json \
+ *          -e RESULT_FILE=read.json --out csv=read.csv dist/k6-script.js
+ */
+import { fail, sleep } from "k6";
+import exec from "k6/execution";
+import http from "k6/http";
+import { kindFor, requestFor, type LoadFixtures, type LoadUser } from "../requests";
+import { scenarioFor, type HttpScenario, type ProfileName } from "../scenarios";
+import { k6Options, registrationFor, scenarioFromSummary, stageAt, stageEnds, type K6SummaryData } from "./plan";
+
+const scenario = scenarioFor((__ENV.SCENARIO ?? "read") as "read" | "mixed", (__ENV.PROFILE ?? "quick") as ProfileName) as HttpScenario;
+const baseUrl = (__ENV.BASE_URL ?? "").replace(/\/$/, "");
+const fixtures: LoadFixtures = __ENV.FIXTURES ? JSON.parse(open(__ENV.FIXTURES)) : { users: [] };
+const ends = stageEnds(scenario);
+
+export const options = k6Options(scenario);
+
+/** Mixed: every VU gets its own freshly registered user and account, as in the study. */
+export function setup(): LoadFixtures {
+  if (!baseUrl) fail("BASE_URL is required");
+  if (!scenario.ownUserPerVu) return fixtures;
+  const runId = String(Date.now());
+  const peak = Math.max(...scenario.stages.map((s) => s.vus));
+  const users: LoadUser[] = [];
+  for (let vu = 0; vu < peak; vu++) {
+    const { register, account } = registrationFor(runId, vu);
+    const registered = http.post(`${baseUrl}/api/auth/register`, JSON.stringify(register), { headers: { "content-type": "application/json" }, tags: { phase: "setup" } });
+    if (registered.status !== 201) fail(`register failed with ${registered.status}: ${registered.body}`);
+    const token = registered.json().token as string;
+    const created = http.post(`${baseUrl}/api/accounts`, JSON.stringify(account), {
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      tags: { phase: "setup" },
+    });
+    if (created.status !== 201) fail(`account creation failed with ${created.status}: ${created.body}`);
+    users.push({ token, accountIds: [created.json().id as string] });
+  }
+  return { users };
+}
+
+export default function (data: LoadFixtures): void {
+  const vu = exec.vu.idInTest - 1;
+  const iteration = exec.vu.iterationInScenario;
+  const user = data.users[vu % data.users.length]!;
+  const stage = stageAt(ends, (Date.now() - exec.scenario.startTime) / 1000);
+  const request = requestFor(kindFor(scenario.mix, iteration), user, iteration, `k6-${vu}-${iteration}-${exec.scenario.startTime}`, Date.now());
+  http.request(request.method, baseUrl + request.path, request.body ?? null, {
+    headers: request.headers,
+    tags: { stage: String(stage), kind: request.kind },
+    responseType: "none",
+  });
+  sleep(scenario.thinkTimeSeconds);
+}
+
+export function handleSummary(data: K6SummaryData): Record<string, string> {
+  const result = scenarioFromSummary(scenario, data);
+  const lines = result.stages.map((s) => `  ${s.vus} VUs: ${s.rps.toFixed(1)} req/s, P95 ${s.p95.toFixed(1)} ms, errors ${(s.errorRate * 100).toFixed(2)} % -> ${s.slo.ok ? "SLO held" : s.slo.reason}`);
+  return {
+    [__ENV.RESULT_FILE ?? `${scenario.name}-k6.json`]: JSON.stringify(result, null, 2),
+    stdout: `${scenario.name} (${__ENV.PROFILE}):\n${lines.join("\n")}\n`,
+  };
+}
