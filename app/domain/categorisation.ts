@@ -49,11 +49,18 @@ function words(text: string): string {
  * then alphabetical, so the outcome never depends on row order.
  */
 export function categoriser<R extends CategorisationRule>(rules: readonly R[]): (description: string) => R | undefined {
+  const known = matchers.get(rules);
+  if (known) return known as (description: string) => R | undefined;
   const ordered = [...rules]
     .sort((a, b) => a.priority - b.priority || b.pattern.length - a.pattern.length || a.pattern.localeCompare(b.pattern))
     .map((rule) => ({ needle: rule.pattern === FALLBACK_PATTERN ? "" : words(rule.pattern), rule }));
-  return (description) => {
+  const match = (description: string) => {
     const text = words(description);
     return ordered.find(({ needle }) => text.includes(needle))?.rule;
   };
+  matchers.set(rules, match);
+  return match;
 }
+
+/** Matchers by rule list: a cached list (the same array) is sorted and normalised once, not per task. */
+const matchers = new WeakMap<readonly CategorisationRule[], (description: string) => CategorisationRule | undefined>();

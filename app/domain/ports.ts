@@ -61,7 +61,12 @@ export interface NewTransaction {
 }
 
 export interface TransactionRepository {
-  insert(transaction: NewTransaction): Promise<Transaction>;
+  /**
+   * Posts a transaction: inserts it and adds its amount to the account balance in one atomic
+   * statement (locking the account row until the transaction ends). Fails with not_found when the
+   * account or category is not the tenant's.
+   */
+  record(transaction: NewTransaction): Promise<{ transaction: Transaction; balanceCents: number }>;
   find(userId: string, transactionId: string): Promise<Transaction | undefined>;
   /** Newest first; returns up to perPage + 1 rows so the caller can tell whether more follow. */
   list(userId: string, filter: TransactionFilter): Promise<Transaction[]>;
@@ -102,9 +107,12 @@ export type IdempotencyClaim =
   | { readonly kind: "mismatch" };
 
 export interface IdempotencyRepository {
-  /** Reserves the key inside the current transaction; a concurrent claim waits for the first to finish. */
-  claim(userId: string, key: string, requestHash: string): Promise<IdempotencyClaim>;
-  complete(userId: string, key: string, response: unknown): Promise<void>;
+  /**
+   * Stores the key with the response of the request it was used for, unless it exists already
+   * ("replay" with the stored response, or "mismatch" for a different request). A concurrent claim
+   * of the same key waits until the first transaction ends, then sees its outcome.
+   */
+  claim(userId: string, key: string, requestFingerprint: string, response: unknown): Promise<IdempotencyClaim>;
 }
 
 export interface NotificationRepository {
@@ -131,12 +139,15 @@ export interface Database {
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
 }
 
+/** A serialized JSON read model, as text or as the UTF-8 bytes a cache handed back (sent as is). */
+export type JsonDocument = string | Uint8Array;
+
 /**
  * Cache-aside store for a tenant's read models, as ready-to-send JSON. `invalidate` drops every
  * cached view of the tenant at once.
  */
 export interface ReadCache {
-  getOrLoad(userId: string, view: string, load: () => Promise<string>): Promise<string>;
+  getOrLoad(userId: string, view: string, load: () => Promise<string>): Promise<JsonDocument>;
   invalidate(userId: string): Promise<void>;
 }
 

@@ -13,7 +13,9 @@ export interface RoleInstance {
 }
 
 export async function serveUntilStopped(role: RoleInstance, config: AppConfig, logger: Logger): Promise<void> {
-  await role.server.app.listen({ host: "0.0.0.0", port: config.port });
+  // A deep accept queue: a burst of new connections (the dispatcher opening its pool) must wait
+  // in it rather than overflow.
+  await role.server.app.listen({ host: "0.0.0.0", port: config.port, backlog: 4096 });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;

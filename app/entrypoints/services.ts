@@ -42,7 +42,8 @@ export interface CoreServices {
 export async function createCoreServices(config: AppConfig, logger: Logger): Promise<CoreServices> {
   const postgres = await createPostgresPool(config.database, `valorize-${config.role}`);
   postgres.pool.on("error", (error) => logger.error({ error }, "idle PostgreSQL client failed"));
-  const db = new PostgresDatabase(postgres.pool);
+  // The worker takes many small tasks at once: batch their statements (see batching.ts).
+  const db = new PostgresDatabase(postgres.pool, { ruleCacheMs: 60_000, batchHotCalls: config.role === "worker" });
   const redis = createRedis(config.redis, "commands");
   redis.on("error", (error) => logger.warn({ error: error.message }, "Redis connection error"));
   const keys = redisKeys(config.redis.keyPrefix);

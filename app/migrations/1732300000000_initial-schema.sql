@@ -87,8 +87,9 @@ CREATE TABLE transactions (
   import_id uuid,
   import_row integer,
   created_at timestamptz NOT NULL DEFAULT now(),
-  FOREIGN KEY (account_id, user_id) REFERENCES accounts (id, user_id) ON DELETE CASCADE,
-  FOREIGN KEY (category_id, user_id) REFERENCES categories (id, user_id),
+  -- Named: the app reports a violation as "account/category not found" for this tenant.
+  CONSTRAINT transactions_account_fk FOREIGN KEY (account_id, user_id) REFERENCES accounts (id, user_id) ON DELETE CASCADE,
+  CONSTRAINT transactions_category_fk FOREIGN KEY (category_id, user_id) REFERENCES categories (id, user_id),
   FOREIGN KEY (import_id, user_id) REFERENCES imports (id, user_id) ON DELETE SET NULL (import_id),
   UNIQUE (id, user_id),
   CHECK ((import_id IS NULL) = (import_row IS NULL))

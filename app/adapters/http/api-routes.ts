@@ -8,7 +8,7 @@ import { login, registerUser, type AuthDeps } from "../../domain/actions/auth";
 import { setBudget } from "../../domain/actions/budgets";
 import { startImport } from "../../domain/actions/imports";
 import { createTransaction, type CreateTransactionDeps } from "../../domain/actions/transactions";
-import type { StatementParser } from "../../domain/ports";
+import type { JsonDocument, StatementParser } from "../../domain/ports";
 import { authenticate } from "../../domain/queries/authenticate";
 import { getImport } from "../../domain/queries/imports";
 import { listAccounts, listCategories } from "../../domain/queries/tenant-lists";
@@ -40,7 +40,7 @@ declare module "fastify" {
   }
 }
 
-const sendJson = (reply: FastifyReply, status: number, json: string) =>
+const sendJson = (reply: FastifyReply, status: number, json: JsonDocument) =>
   reply.status(status).type("application/json; charset=utf-8").send(json);
 
 export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {

@@ -12,8 +12,9 @@ export function redisOptions(config: RedisConfig, purpose: RedisPurpose): RedisO
     password: config.password,
     tls: config.url.startsWith("rediss://") ? { ca: config.caCert, minVersion: "TLSv1.2" } : undefined,
     connectionName: `valorize-${purpose}`,
-    // Many concurrent requests' commands share one round trip: the cached read path's main lever.
-    enableAutoPipelining: purpose === "commands",
+    // Commands issued concurrently share one socket write and round trip: the lever for the cached
+    // read path and for the dispatcher's many in-flight jobs. (Subscribers only listen.)
+    enableAutoPipelining: purpose !== "subscriber",
     // Fail fast when Redis is away (requests get a 503, readiness turns red); BullMQ needs null.
     maxRetriesPerRequest: purpose === "queue" ? null : 2,
     enableOfflineQueue: true,

@@ -7,9 +7,11 @@ export function redisKeys(prefix: string) {
     prefix,
     /** user id of an API token, by the token's HMAC (base64url). */
     token: (tokenHash: string) => `${prefix}tok:${tokenHash}`,
-    /** Bumped on every write of the tenant: cached views under older versions are never read again. */
+    /** Replaced on every write of the tenant: cached views under older versions are never read again. */
     tenantVersion: (userId: string) => `${prefix}ver:${userId}`,
     view: (userId: string, version: string, view: string) => `${prefix}view:${userId}:${version}:${view}`,
+    /** The view key around its version, for lookups that resolve the version inside Redis. */
+    viewParts: (userId: string, view: string): [string, string] => [`${prefix}view:${userId}:`, `:${view}`],
     /** Pub/sub channel of a tenant's realtime events. */
     events: (userId: string) => `${prefix}events:${userId}`,
     /** BullMQ's own prefix for the local task queues. */

@@ -48,7 +48,8 @@ export class LocalDispatcher {
     this.target = new URL(settings.workerUrl);
     const AgentClass = this.target.protocol === "https:" ? https.Agent : http.Agent;
     const maxSockets = TASK_TYPES.reduce((sum, type) => sum + settings.policies[type].maxConcurrentDispatches * settings.policies[type].shards, 0);
-    this.agent = new AgentClass({ keepAlive: true, maxSockets });
+    // Keep every socket the concurrency allows: the default 256 idle ones would mean reconnect churn.
+    this.agent = new AgentClass({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
 
   /** Starts one BullMQ worker per queue shard. */
@@ -110,6 +111,7 @@ export class LocalDispatcher {
       throw new UnrecoverableError(`gave up after ${attemptsMade} attempts: ${reason}`);
     }
     const delayMs = Math.round(retryDelaySeconds(policy.retry, attemptsMade) * 1000);
+    this.settings.logger.info({ queue: queueName, task: job.data.name, attempt: attemptsMade, reason, retryInMs: delayMs }, "task attempt failed; retrying");
     await job.updateData({
       ...job.data,
       delivery: {

@@ -14,6 +14,7 @@ export interface CategoriseDeps {
 /**
  * Applies the tenant's rules to an uncategorised transaction. The update only happens while the
  * category is still unset, so duplicate or overlapping deliveries categorise (and notify) once.
+ * Then checks the category's budget, which now includes this transaction.
  */
 export async function categoriseTransaction(deps: CategoriseDeps, task: CategoriseTask) {
   const { db } = deps;
@@ -25,12 +26,11 @@ export async function categoriseTransaction(deps: CategoriseDeps, task: Categori
   const rule = categoriser(await db.repos.rules.list(userId))(transaction.description);
   if (!rule) return { outcome: "no_rule" as const, category_id: null };
 
-  const applied = await db.transaction(async (repos) => {
-    const updated = await repos.transactions.assignCategoryIfUnset(userId, transaction.id, rule.categoryId);
-    if (!updated) return undefined;
-    return { breach: await checkBudget(repos, userId, rule.categoryId, updated.occurredAt) };
-  });
-  if (!applied) return { outcome: "already_categorised" as const, category_id: null };
+  // The conditional UPDATE is one atomic statement and the natural-key guard: of several
+  // deliveries, exactly one sees the category still unset.
+  const updated = await db.repos.transactions.assignCategoryIfUnset(userId, transaction.id, rule.categoryId);
+  if (!updated) return { outcome: "already_categorised" as const, category_id: null };
+  const breach = await checkBudget(db.repos, userId, rule.categoryId, updated.occurredAt);
 
   await Promise.all([
     deps.cache.invalidate(userId),
@@ -41,8 +41,8 @@ export async function categoriseTransaction(deps: CategoriseDeps, task: Categori
       category_id: rule.categoryId,
       category_name: rule.categoryName,
     }),
-    applied.breach ? deps.events.publish(userId, applied.breach.event) : undefined,
-    applied.breach ? deps.tasks.enqueue(applied.breach.notification) : undefined,
+    breach ? deps.events.publish(userId, breach.event) : undefined,
+    breach ? deps.tasks.enqueue(breach.notification) : undefined,
   ]);
   return { outcome: "categorised" as const, category_id: rule.categoryId };
 }

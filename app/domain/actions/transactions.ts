@@ -1,8 +1,8 @@
 import { checkBudget, type BudgetBreach } from "../budgets";
-import { DomainError, notFound } from "../errors";
+import { DomainError } from "../errors";
 import type { RealtimeEvent } from "../events";
 import { formatCents } from "../money";
-import type { Database, EventPublisher, ReadCache, TaskQueue } from "../ports";
+import type { Database, EventPublisher, IdempotencyClaim, ReadCache, Repositories, TaskQueue } from "../ports";
 import { transactionView, type TransactionView } from "../read-models";
 import { categoriseTask } from "../tasks";
 
@@ -36,44 +36,58 @@ interface Recorded {
   readonly breach?: BudgetBreach;
 }
 
+/** Aborts (rolls back) an attempt whose idempotency key turned out to be taken. */
+class KeyTaken extends Error {
+  constructor(readonly claim: Exclude<IdempotencyClaim, { kind: "new" }>) {
+    super("idempotency key already used");
+  }
+}
+
 /** What identifies "the same request" for an idempotency key. */
 function fingerprint(command: CreateTransactionCommand): string {
   return JSON.stringify([command.accountId, command.amountCents, command.description, command.occurredAt.toISOString(), command.categoryId]);
+}
+
+async function record(repos: Repositories, command: CreateTransactionCommand): Promise<Recorded> {
+  const { userId, idempotencyKey } = command;
+  const posted = await repos.transactions.record(command);
+  const transaction = transactionView(posted.transaction);
+  const breach = command.categoryId ? await checkBudget(repos, userId, command.categoryId, command.occurredAt) : undefined;
+  if (idempotencyKey) {
+    // Claimed last, together with the response: a concurrent duplicate waits here for this
+    // transaction, then finds the key taken and rolls its own attempt back.
+    const claim = await repos.idempotency.claim(userId, idempotencyKey, fingerprint(command), transaction);
+    if (claim.kind !== "new") throw new KeyTaken(claim);
+  }
+  return { transaction, balanceCents: posted.balanceCents, breach };
 }
 
 /**
  * Records a transaction: insert, balance update and budget check in one ACID transaction, then
  * (after commit) invalidates the tenant's cached reads, publishes realtime events and asks the
  * worker to categorise it when no category was given.
+ *
+ * Without an idempotency key or category the write is a single atomic statement, so no explicit
+ * transaction (and no BEGIN/COMMIT round trips) is needed.
  */
 export async function createTransaction(deps: CreateTransactionDeps, command: CreateTransactionCommand): Promise<CreateTransactionResult> {
-  const { userId, idempotencyKey } = command;
-  const outcome = await deps.db.transaction(async (repos): Promise<Recorded | { replay: TransactionView }> => {
-    if (idempotencyKey) {
-      const claim = await repos.idempotency.claim(userId, idempotencyKey, fingerprint(command));
-      if (claim.kind === "replay") return { replay: claim.response as TransactionView };
-      if (claim.kind === "mismatch") {
-        throw new DomainError("unprocessable", "idempotency_key_reused", "this Idempotency-Key was used for a different request", {
-          "Idempotency-Key": "was already used with a different body",
-        });
-      }
+  const { userId } = command;
+  const severalStatements = command.idempotencyKey !== undefined || command.categoryId !== null;
+  let outcome: Recorded;
+  try {
+    outcome = severalStatements ? await deps.db.transaction((repos) => record(repos, command)) : await record(deps.db.repos, command);
+  } catch (error) {
+    if (!(error instanceof KeyTaken)) throw error;
+    if (error.claim.kind === "mismatch") {
+      throw new DomainError("unprocessable", "idempotency_key_reused", "this Idempotency-Key was used for a different request", {
+        "Idempotency-Key": "was already used with a different body",
+      });
     }
-    if (command.categoryId && !(await repos.categories.find(userId, command.categoryId))) throw notFound("Category", "category_id");
-    // Updating the balance first also locks the account row, so concurrent writes to one account serialise.
-    const account = await repos.accounts.addToBalance(userId, command.accountId, command.amountCents);
-    if (!account) throw notFound("Account", "account_id");
-    const inserted = await repos.transactions.insert(command);
-    const transaction = transactionView(inserted);
-    const breach = command.categoryId ? await checkBudget(repos, userId, command.categoryId, command.occurredAt) : undefined;
-    if (idempotencyKey) await repos.idempotency.complete(userId, idempotencyKey, transaction);
-    return { transaction, balanceCents: account.balanceCents, breach };
-  });
-
-  if ("replay" in outcome) {
-    // The first attempt may have died between commit and its follow-ups: redo the idempotent ones.
+    const first = error.claim.response as TransactionView;
+    // The first attempt may have died between its commit and its follow-ups: redo the idempotent ones.
     await deps.cache.invalidate(userId);
-    if (!outcome.replay.category_id) await deps.tasks.enqueue(categoriseTask(userId, outcome.replay.id));
-    return { transaction: outcome.replay, replayed: true };
+    if (!first.category_id) await deps.tasks.enqueue(categoriseTask(userId, first.id));
+    return { transaction: first, replayed: true };
   }
 
   const { transaction, balanceCents, breach } = outcome;

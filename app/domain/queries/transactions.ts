@@ -1,5 +1,5 @@
 import { notFound } from "../errors";
-import type { Database, ReadCache, TransactionFilter } from "../ports";
+import type { Database, JsonDocument, ReadCache, TransactionFilter } from "../ports";
 import { transactionView } from "../read-models";
 
 export const MAX_PER_PAGE = 100;
@@ -22,7 +22,7 @@ function viewKey(filter: TransactionFilter): string {
  * on a miss it checks the filters reference the tenant's own account/category (404 otherwise),
  * then loads and stores the page.
  */
-export function listTransactions(deps: { readonly db: Database; readonly cache: ReadCache }, userId: string, filter: TransactionFilter): Promise<string> {
+export function listTransactions(deps: { readonly db: Database; readonly cache: ReadCache }, userId: string, filter: TransactionFilter): Promise<JsonDocument> {
   const { repos } = deps.db;
   return deps.cache.getOrLoad(userId, viewKey(filter), async () => {
     const [accountOk, categoryOk] = await Promise.all([

@@ -1,5 +1,18 @@
+import { notFound } from "../../../domain/errors";
 import type { TransactionFilter, TransactionRepository } from "../../../domain/ports";
-import { type Queryable, toTransaction, TRANSACTION_COLUMNS } from "./rows";
+import { isPgError, PG_FOREIGN_KEY_VIOLATION, type Queryable, toTransaction, TRANSACTION_COLUMNS } from "./rows";
+
+/**
+ * The composite foreign keys (account_id, user_id) and (category_id, user_id) reject ids of other
+ * tenants in the same statement as the insert; report them like missing ones.
+ */
+function tenantReferenceError(error: unknown): unknown {
+  if (!isPgError(error, PG_FOREIGN_KEY_VIOLATION)) return error;
+  const constraint = (error as { constraint?: string }).constraint;
+  if (constraint === "transactions_account_fk") return notFound("Account", "account_id");
+  if (constraint === "transactions_category_fk") return notFound("Category", "category_id");
+  return error;
+}
 
 /**
  * The list query for a combination of filters. Each combination gets its own prepared statement
@@ -24,21 +37,35 @@ function listQuery(userId: string, filter: TransactionFilter) {
 }
 
 export const transactionRepository = (db: Queryable): TransactionRepository => ({
-  async insert(transaction) {
-    const { rows } = await db.query({
-      name: "tx_insert",
-      text: `INSERT INTO transactions (user_id, account_id, amount_cents, description, occurred_at, category_id)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${TRANSACTION_COLUMNS}`,
-      values: [
-        transaction.userId,
-        transaction.accountId,
-        transaction.amountCents,
-        transaction.description,
-        transaction.occurredAt,
-        transaction.categoryId,
-      ],
-    });
-    return toTransaction(rows[0]!);
+  async record(transaction) {
+    // One statement: atomic without an explicit transaction, and a single round trip. A foreign or
+    // missing account updates nothing, so nothing is inserted either.
+    const { rows } = await db
+      .query({
+        name: "tx_record",
+        text: `WITH account AS (
+                 UPDATE accounts SET balance_cents = balance_cents + $3, updated_at = now()
+                 WHERE id = $2 AND user_id = $1 RETURNING balance_cents),
+               inserted AS (
+                 INSERT INTO transactions (user_id, account_id, amount_cents, description, occurred_at, category_id)
+                 SELECT $1, $2, $3, $4, $5, $6 FROM account
+                 RETURNING ${TRANSACTION_COLUMNS})
+               SELECT inserted.*, account.balance_cents AS account_balance_cents FROM inserted CROSS JOIN account`,
+        values: [
+          transaction.userId,
+          transaction.accountId,
+          transaction.amountCents,
+          transaction.description,
+          transaction.occurredAt,
+          transaction.categoryId,
+        ],
+      })
+      .catch((error: unknown) => {
+        throw tenantReferenceError(error);
+      });
+    const row = rows[0];
+    if (!row) throw notFound("Account", "account_id");
+    return { transaction: toTransaction(row), balanceCents: row.account_balance_cents as number };
   },
   async find(userId, transactionId) {
     const { rows } = await db.query({
