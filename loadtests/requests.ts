@@ -104,3 +104,11 @@ export function requestFor(kind: RequestKind, user: LoadUser, iteration: number,
       };
   }
 }
+
+/** What a load user registers (mixed VUs, async publishers): a user, one account, then a token. */
+export function registrationFor(runId: string, index: number) {
+  return {
+    register: { email: `load-${runId}-${index}@example.com`, password: `load-password-${runId}`, name: `Load User ${index}` },
+    account: { name: "Everyday", currency: "EUR" },
+  };
+}

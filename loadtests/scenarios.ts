@@ -41,8 +41,10 @@ export interface AsyncScenario {
   readonly description: string;
   /** Tasks published through the api's enqueue path (uncategorised transactions). */
   readonly tasks: number;
-  /** Concurrent publishers; publishing is not the measured part, draining is. */
+  /** Concurrent publish requests; publishing is not the measured part, draining is. */
   readonly publishConcurrency: number;
+  /** Users the tasks are published as (fresh ones, owning nothing else). */
+  readonly publishers: number;
   /** Give up waiting for the drain after this long (the report then shows lost tasks). */
   readonly drainTimeoutSeconds: number;
 }
@@ -80,6 +82,7 @@ export const PAPER_SCENARIOS = {
     description: "Async pipeline: publish 51,580 categorisation tasks through the api and measure the drain; audit that none is lost or applied twice.",
     tasks: 51_580,
     publishConcurrency: 64,
+    publishers: 16,
     drainTimeoutSeconds: minutes(30),
   },
 } as const satisfies { read: HttpScenario; mixed: HttpScenario; async: AsyncScenario };
@@ -97,6 +100,8 @@ export interface Profile {
   readonly minStageSeconds: number;
   readonly asyncTasks: number;
   readonly drainTimeoutSeconds: number;
+  /** Data the read scenario pages through (seeded in bulk locally, through the API in the cloud). */
+  readonly seed: { readonly users: number; readonly accountsPerUser: number; readonly txPerAccount: number };
 }
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
@@ -109,6 +114,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     minStageSeconds: 1,
     asyncTasks: PAPER_SCENARIOS.async.tasks,
     drainTimeoutSeconds: PAPER_SCENARIOS.async.drainTimeoutSeconds,
+    seed: { users: 200, accountsPerUser: 2, txPerAccount: 1000 },
   },
   quick: {
     name: "quick",
@@ -119,6 +125,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     minStageSeconds: 10,
     asyncTasks: 10_000,
     drainTimeoutSeconds: 300,
+    seed: { users: 100, accountsPerUser: 2, txPerAccount: 500 },
   },
   smoke: {
     name: "smoke",
@@ -129,6 +136,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     minStageSeconds: 4,
     asyncTasks: 2_000,
     drainTimeoutSeconds: 60,
+    seed: { users: 20, accountsPerUser: 2, txPerAccount: 250 },
   },
 };
 

@@ -103,11 +103,3 @@ export function scenarioFromSummary(scenario: HttpScenario, data: K6SummaryData)
     timeline: [],
   };
 }
-
-/** What a new VU registers in the mixed scenario's setup (its own user, account and token). */
-export function registrationFor(runId: string, vu: number) {
-  return {
-    register: { email: `load-${runId}-${vu}@example.com`, password: `load-password-${runId}`, name: `Load User ${vu}` },
-    account: { name: "Everyday", currency: "EUR" },
-  };
-}

@@ -9,9 +9,9 @@
 import { fail, sleep } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
-import { kindFor, requestFor, type LoadFixtures, type LoadUser } from "../requests";
+import { kindFor, registrationFor, requestFor, type LoadFixtures, type LoadUser } from "../requests";
 import { scenarioFor, type HttpScenario, type ProfileName } from "../scenarios";
-import { k6Options, registrationFor, scenarioFromSummary, stageAt, stageEnds, type K6SummaryData } from "./plan";
+import { k6Options, scenarioFromSummary, stageAt, stageEnds, type K6SummaryData } from "./plan";
 
 const scenario = scenarioFor((__ENV.SCENARIO ?? "read") as "read" | "mixed", (__ENV.PROFILE ?? "quick") as ProfileName) as HttpScenario;
 const baseUrl = (__ENV.BASE_URL ?? "").replace(/\/$/, "");

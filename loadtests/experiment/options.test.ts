@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { minimist } from "zx";
+import { OptionsError, parseOptions } from "./options";
+
+const parse = (line: string) => parseOptions(minimist(line.split(" ").filter(Boolean), { boolean: ["deploy"], default: { deploy: true } }));
+
+describe("experiment options", () => {
+  it("defaults to the quick profile of every scenario, locally, once", () => {
+    expect(parse("")).toEqual({ env: "local", profile: "quick", scenarios: ["read", "mixed", "async"], repeat: 1, deploy: true });
+  });
+
+  it("reads every flag", () => {
+    expect(parse("--env dev --profile paper --scenarios read,async --repeat 3 --out results/x --speedup 1,2,4 --no-deploy")).toEqual({
+      env: "dev",
+      profile: "paper",
+      scenarios: ["read", "async"],
+      repeat: 3,
+      out: "results/x",
+      speedup: [1, 2, 4],
+      deploy: false,
+    });
+    expect(parse("--api-instances 2 --base-url http://127.0.0.1:8000")).toMatchObject({ apiInstances: 2, baseUrl: "http://127.0.0.1:8000" });
+  });
+
+  it.each([
+    ["--env moon", "--env must be one of local, dev, staging, prod"],
+    ["--profile huge", "--profile must be one of smoke, quick, paper"],
+    ["--scenarios read,write", "--scenarios takes a comma-separated list of read, mixed, async"],
+    ["--repeat 0", "--repeat must be at least 1"],
+    ["--repeat 2.5", "--repeat must be a whole number"],
+    ["--speedup 4", "--speedup needs at least two instance counts"],
+    ["--base-url nope", "--base-url must be a URL such as http://127.0.0.1:8000"],
+    ["--frobnicate 1", "unknown option --frobnicate"],
+    ["read", 'unexpected argument "read" (flags start with --)'],
+    ["--env dev --api-instances 2", "--api-instances applies to --env local; in the cloud the stack's max instances decide"],
+  ])("%s is refused with a message naming the flag", (line, message) => {
+    expect(() => parse(line)).toThrow(OptionsError);
+    expect(() => parse(line)).toThrow(message);
+  });
+});

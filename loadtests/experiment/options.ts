@@ -1,0 +1,71 @@
+/**
+ * The experiment command's options, validated with a message that names the flag and the rule:
+ *
+ *   npm run experiment -- [--env local|dev|staging|prod] [--profile smoke|quick|paper]
+ *     [--scenarios read,mixed,async] [--repeat N] [--out DIR] [--speedup 1,2,4]
+ *     [--api-instances N] [--base-url URL] [--no-deploy]
+ */
+import { z } from "zod";
+import { PROFILE_NAMES, SCENARIO_NAMES, type ProfileName, type ScenarioName } from "../scenarios";
+
+export const EXPERIMENT_ENVIRONMENTS = ["local", "dev", "staging", "prod"] as const;
+export type ExperimentEnvironment = (typeof EXPERIMENT_ENVIRONMENTS)[number];
+
+const list = <T extends string>(values: readonly T[], flag: string) =>
+  z
+    .string()
+    .transform((value) => value.split(",").map((v) => v.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values as [T, ...T[]], `--${flag} takes a comma-separated list of ${values.join(", ")}`)).min(1, `--${flag} needs at least one value`));
+
+const positiveInt = (flag: string, max: number) =>
+  z.coerce.number(`--${flag} must be a number`).int(`--${flag} must be a whole number`).min(1, `--${flag} must be at least 1`).max(max, `--${flag} must be at most ${max}`);
+
+const schema = z.strictObject({
+  env: z.enum(EXPERIMENT_ENVIRONMENTS, `--env must be one of ${EXPERIMENT_ENVIRONMENTS.join(", ")}`).default("local"),
+  profile: z.enum(PROFILE_NAMES, `--profile must be one of ${PROFILE_NAMES.join(", ")}`).default("quick"),
+  scenarios: list(SCENARIO_NAMES, "scenarios").default([...SCENARIO_NAMES]),
+  repeat: positiveInt("repeat", 50).default(1),
+  out: z.string().min(1, "--out must be a directory").optional(),
+  speedup: z
+    .string()
+    .transform((value) => value.split(",").map(Number))
+    .pipe(z.array(z.number().int().min(1).max(64), "--speedup takes api instance counts such as 1,2,4").min(2, "--speedup needs at least two instance counts"))
+    .optional(),
+  apiInstances: positiveInt("api-instances", 64).optional(),
+  baseUrl: z.url("--base-url must be a URL such as http://127.0.0.1:8000").optional(),
+  deploy: z.boolean("--no-deploy takes no value").default(true),
+});
+
+export interface ExperimentOptions {
+  readonly env: ExperimentEnvironment;
+  readonly profile: ProfileName;
+  readonly scenarios: readonly ScenarioName[];
+  readonly repeat: number;
+  readonly out?: string;
+  readonly speedup?: readonly number[];
+  readonly apiInstances?: number;
+  readonly baseUrl?: string;
+  readonly deploy: boolean;
+}
+
+export class OptionsError extends Error {}
+
+/** From minimist-style parsed arguments (zx's `argv`): kebab-case flags, `--no-x` as `x: false`. */
+export function parseOptions(argv: Record<string, unknown>): ExperimentOptions {
+  const { _: positional = [], ...flags } = argv as { _?: unknown[] } & Record<string, unknown>;
+  if (Array.isArray(positional) && positional.length > 0) throw new OptionsError(`unexpected argument "${positional[0]}" (flags start with --)`);
+  const camel = Object.fromEntries(
+    Object.entries(flags).map(([key, value]) => [key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), typeof value === "number" ? String(value) : value]),
+  );
+  // minimist turns `--speedup 1,2` into a string but `--repeat 3` into a number; normalise numbers to strings above.
+  const parsed = schema.safeParse(camel);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const flag = issue.path[0] !== undefined ? String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) : "";
+    const message = issue.code === "unrecognized_keys" ? `unknown option --${issue.keys[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : issue.message.startsWith("--") ? issue.message : `--${flag}: ${issue.message}`;
+    throw new OptionsError(message);
+  }
+  const options = parsed.data;
+  if (options.env !== "local" && options.apiInstances !== undefined) throw new OptionsError("--api-instances applies to --env local; in the cloud the stack's max instances decide");
+  return options;
+}

@@ -1,0 +1,61 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { HttpScenario } from "../scenarios";
+import { k6Timeline } from "./k6-csv";
+import { seriesFilters } from "./monitoring";
+import { parseStackOutputs } from "./run-cloud";
+
+describe("stack outputs", () => {
+  const outputs = {
+    base_url: { value: "https://valorize.example.com/" },
+    project_id: { value: "acme-prod-1" },
+    region: { value: "us-central1" },
+    api_url: { value: "https://valorize-prod-api-abc123xyz.a.run.app" },
+  };
+
+  it("reads the base URL, project, region and the api service", () => {
+    expect(parseStackOutputs(JSON.stringify(outputs))).toEqual({
+      baseUrl: "https://valorize.example.com",
+      projectId: "acme-prod-1",
+      region: "us-central1",
+      apiServiceName: "valorize-prod-api",
+    });
+  });
+
+  it("says to deploy first when an output is missing", () => {
+    expect(() => parseStackOutputs(JSON.stringify({ ...outputs, base_url: undefined }))).toThrow(/stack output "base_url" is missing: deploy the environment first/);
+  });
+});
+
+describe("k6 CSV timeline", () => {
+  it("counts requests, errors and P95 per second, and labels each second with its stage's VUs", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "k6csv-"));
+    try {
+      const header = "metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,proto,scenario,service,status,subproto,tls_version,url,extra_tags";
+      const row = (metric: string, t: number, value: number, group = "") => `${metric},${t},${value},,,,true,${group},GET,x,HTTP/1.1,load,,200,,,x,`;
+      const lines = [header, row("http_reqs", 99, 1, "::setup"), row("http_req_duration", 99, 5000, "::setup")];
+      for (let i = 0; i < 20; i++) lines.push(row("http_reqs", 100, 1), row("http_req_duration", 100, i + 1), row("http_req_failed", 100, i === 0 ? 1 : 0));
+      for (let i = 0; i < 5; i++) lines.push(row("http_reqs", 102, 1), row("http_req_duration", 102, 100), row("http_req_failed", 102, 0));
+      await writeFile(join(dir, "k6.csv"), lines.join("\n"));
+      const scenario = { stages: [{ vus: 10, durationSeconds: 2 }, { vus: 20, durationSeconds: 2 }] } as unknown as HttpScenario;
+      const timeline = await k6Timeline(join(dir, "k6.csv"), scenario);
+      expect(timeline).toEqual([
+        { t: 0, vus: 10, requests: 20, errors: 1, p95: 19 },
+        { t: 2, vus: 20, requests: 5, errors: 0, p95: 100 },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("Cloud Monitoring series", () => {
+  it("asks for the environment's own services, queues and database", () => {
+    const filters = seriesFilters("valorize-dev");
+    expect(filters.apiInstances).toContain('resource.labels.service_name = "valorize-dev-api"');
+    expect(filters.queueDepth).toContain('starts_with("valorize-dev-")');
+    expect(filters.sqlCpu).toContain('ends_with(":valorize-dev-pg")');
+  });
+});

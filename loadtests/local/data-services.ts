@@ -1,0 +1,147 @@
+/**
+ * PostgreSQL and Redis for a local experiment, in this order of preference:
+ * 1. `DATABASE_URL` / `REDIS_URL` when set;
+ * 2. the servers on 127.0.0.1 (5432 / 6379) when they answer;
+ * 3. throwaway servers started from the locally installed binaries, on free ports, in a
+ *    temporary directory that is removed afterwards.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { createServer, Socket } from "node:net";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+
+export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
+export interface DataServices {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** Where each came from, for the report. */
+  readonly origin: { readonly postgres: "env" | "local" | "throwaway"; readonly redis: "env" | "local" | "throwaway" };
+  stop(): Promise<void>;
+}
+
+/** Resolves when something accepts TCP connections at host:port within the timeout. */
+export function canConnect(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once("error", () => done(false));
+    socket.connect(port, host, () => done(true));
+  });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
+}
+
+/** The newest installed PostgreSQL's bin directory (Debian layout), if any. */
+function postgresBinDir(): string | undefined {
+  const root = "/usr/lib/postgresql";
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? join(root, versions[0], "bin") : undefined;
+}
+
+function run(command: string, args: string[], asUser?: string): ChildProcess {
+  // PostgreSQL refuses to run as root; drop to its own account when we are root.
+  return asUser ? spawn("runuser", ["-u", asUser, "--", command, ...args], { stdio: "ignore" }) : spawn(command, args, { stdio: "ignore" });
+}
+
+async function exitOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
+}
+
+async function throwawayPostgres(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const bin = postgresBinDir();
+  if (!bin) throw new Error("No PostgreSQL server found: set DATABASE_URL, start one on 127.0.0.1:5432, or install PostgreSQL (apt-get install postgresql)");
+  const asUser = userInfo().uid === 0 ? "postgres" : undefined;
+  const data = join(dir, "pgdata");
+  if (asUser) await chmod(dir, 0o777);
+  if ((await exitOf(run(join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"], asUser))) !== 0) {
+    throw new Error(`initdb failed in ${data}`);
+  }
+  const port = await freePort();
+  const server = run(join(bin, "postgres"), ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=300"], asUser);
+  await waitFor("throwaway PostgreSQL", () => canConnect("127.0.0.1", port));
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      server.kill("SIGINT"); // fast shutdown
+      await exitOf(server);
+    },
+  };
+}
+
+async function throwawayRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const failed = new Promise<never>((_, reject) => server.once("error", () => reject(new Error("No Redis server found: set REDIS_URL, start one on 127.0.0.1:6379, or install redis-server"))));
+  await Promise.race([waitFor("throwaway Redis", () => canConnect("127.0.0.1", port)), failed]);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      server.kill("SIGTERM");
+      await exitOf(server);
+    },
+  };
+}
+
+export async function resolveDataServices(env: NodeJS.ProcessEnv = process.env): Promise<DataServices> {
+  const stops: Array<() => Promise<void>> = [];
+  let dir: string | undefined;
+  const scratch = async () => (dir ??= await mkdtemp(join(tmpdir(), "valorize-experiment-")));
+  try {
+    let postgres: { url: string; origin: DataServices["origin"]["postgres"] };
+    if (env.DATABASE_URL) postgres = { url: env.DATABASE_URL, origin: "env" };
+    else if (await canConnect("127.0.0.1", 5432)) postgres = { url: DEFAULT_DATABASE_URL, origin: "local" };
+    else {
+      const started = await throwawayPostgres(await scratch());
+      stops.push(started.stop);
+      postgres = { url: started.url, origin: "throwaway" };
+    }
+    let redis: { url: string; origin: DataServices["origin"]["redis"] };
+    if (env.REDIS_URL) redis = { url: env.REDIS_URL, origin: "env" };
+    else if (await canConnect("127.0.0.1", 6379)) redis = { url: DEFAULT_REDIS_URL, origin: "local" };
+    else {
+      const started = await throwawayRedis();
+      stops.push(started.stop);
+      redis = { url: started.url, origin: "throwaway" };
+    }
+    return {
+      databaseUrl: postgres.url,
+      redisUrl: redis.url,
+      origin: { postgres: postgres.origin, redis: redis.origin },
+      stop: async () => {
+        for (const stop of stops.reverse()) await stop().catch(() => undefined);
+        if (dir) await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    if (dir) await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * `npm run experiment -- [--env local|dev|staging|prod] [--profile smoke|quick|paper]
+ *   [--scenarios read,mixed,async] [--repeat N] [--out DIR] [--speedup 1,2,4]
+ *   [--api-instances N] [--no-deploy]`
+ *
+ * Reproduces the reference study's experiments and writes a report (summary.json, report.md,
+ * report.html, figures, raw CSV) to --out (default results/<time>-<env>-<profile>). Exits 1 when
+ * an SLO is broken or a task is lost or duplicated, 2 on bad options, so CI can gate on it.
+ */
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { argv, chalk } from "zx";
+import { formatProgress, type ExperimentContext, type ExperimentOutcome, type ProgressEvent } from "../loadtests/experiment/context";
+import { machineInfo, versions } from "../loadtests/experiment/environment-info";
+import { OptionsError, parseOptions, type ExperimentOptions } from "../loadtests/experiment/options";
+import { runCloud } from "../loadtests/experiment/run-cloud";
+import { runLocal } from "../loadtests/experiment/run-local";
+import { writeReport } from "../loadtests/report/write-report";
+import { estimateScenario, failures, type Summary } from "../loadtests/results";
+
+function defaultOutDir(options: ExperimentOptions): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
+  return join("results", `${stamp}-${options.env}-${options.profile}`);
+}
+
+function summarize(options: ExperimentOptions, outcome: ExperimentOutcome, startedAt: Date): Summary {
+  const first = outcome.runs[0] ?? [];
+  const confidence = outcome.runs.length > 1 ? first.map((_, i) => estimateScenario(outcome.runs.map((run) => run[i]!))) : undefined;
+  const problems = outcome.runs.flatMap((run, i) => failures(run).map((f) => (outcome.runs.length > 1 ? `run ${i + 1}: ${f}` : f)));
+  return {
+    environment: options.env,
+    profile: options.profile,
+    baseUrl: outcome.baseUrl,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    capacity: outcome.capacity,
+    machine: machineInfo(),
+    versions: versions(outcome.versions),
+    scenarios: first,
+    runs: outcome.runs,
+    ...(confidence ? { confidence } : {}),
+    ...(outcome.speedup ? { speedup: outcome.speedup } : {}),
+    verdict: { ok: problems.length === 0, failures: problems },
+  };
+}
+
+async function main(): Promise<number> {
+  let options: ExperimentOptions;
+  try {
+    options = parseOptions(argv);
+  } catch (error) {
+    if (!(error instanceof OptionsError)) throw error;
+    console.error(`experiment: ${error.message}`);
+    return 2;
+  }
+  const outDir = resolve(options.out ?? defaultOutDir(options));
+  await mkdir(join(outDir, "raw"), { recursive: true });
+
+  const cleanups: Array<() => Promise<void>> = [];
+  const runCleanups = async () => {
+    while (cleanups.length > 0) await cleanups.pop()!().catch((error: unknown) => console.error(chalk.yellow(`cleanup: ${String(error)}`)));
+  };
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(chalk.yellow(`\n${signal}: stopping everything this run started...`));
+    void runCleanups().finally(() => process.exit(130));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  const tty = process.stdout.isTTY;
+  let lastProgress = 0;
+  const ctx: ExperimentContext = {
+    options,
+    outDir,
+    log: (line) => console.log(`${tty ? "\r\x1b[K" : ""}${chalk.dim(new Date().toISOString().slice(11, 19))} ${line}`),
+    progress: (event: ProgressEvent) => {
+      // On a terminal: one line rewritten in place; in CI logs: at most one line every 5 s.
+      if (tty) process.stdout.write(`\r\x1b[K${chalk.cyan(formatProgress(event))}`);
+      else if (Date.now() - lastProgress > 5000) {
+        lastProgress = Date.now();
+        console.log(formatProgress(event));
+      }
+    },
+    cleanup: (step) => cleanups.push(step),
+  };
+
+  const startedAt = new Date();
+  ctx.log(`experiment: env ${options.env}, profile ${options.profile}, scenarios ${options.scenarios.join(", ")}${options.repeat > 1 ? `, ${options.repeat} runs` : ""} -> ${outDir}`);
+  let summary: Summary;
+  try {
+    const outcome = options.env === "local" ? await runLocal(ctx) : await runCloud(ctx);
+    summary = summarize(options, outcome, startedAt);
+  } finally {
+    await runCleanups();
+  }
+  const files = await writeReport(summary, outDir);
+  if (tty) process.stdout.write("\r\x1b[K");
+  for (const scenario of summary.scenarios) {
+    if (scenario.name === "async") {
+      console.log(`async: ${scenario.tasks} tasks drained in ${scenario.drainSeconds.toFixed(1)} s (${scenario.tasksPerSecond.toFixed(1)} tasks/s), lost ${scenario.lost}, duplicated ${scenario.duplicated}`);
+    } else {
+      console.log(`${scenario.name}: mean ${scenario.meanRps.toFixed(1)} req/s, peak ${scenario.peakRps} req/s, P95 ${scenario.p95.toFixed(1)} ms, errors ${(scenario.errorRate * 100).toFixed(2)} %${scenario.sloBrokeAtVus === null ? "" : `, SLO broke at ${scenario.sloBrokeAtVus} VUs`}`);
+    }
+  }
+  console.log(`report: ${join(outDir, "report.md")} (${files.length} files)`);
+  if (!summary.verdict.ok) {
+    console.log(chalk.red(`SLO verdict: FAILED\n${summary.verdict.failures.map((f) => `  - ${f}`).join("\n")}`));
+    return 1;
+  }
+  console.log(chalk.green("SLO verdict: all SLOs held; no task lost or duplicated"));
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(chalk.red(`experiment failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+    process.exit(1);
+  },
+);
