@@ -1,0 +1,78 @@
+/**
+ * End to end: `npm run experiment -- --profile smoke` against the local system (real PostgreSQL,
+ * Redis and the app bundle's roles), then checks the report it wrote. The SLO verdict itself is
+ * not asserted (this machine runs other tests at the same time); completeness and the task audit are.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AsyncScenarioResult, HttpScenarioResult, Summary } from "../results";
+import { scenarioFor, type HttpScenario } from "../scenarios";
+
+const run = promisify(execFile);
+const REPO = join(__dirname, "..", "..");
+let outDir = "";
+let exitCode = -1;
+let summary: Summary;
+
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), "experiment-e2e-"));
+  try {
+    await run(process.execPath, ["--import", "tsx", "scripts/experiment.ts", "--profile", "smoke", "--out", outDir], { cwd: REPO, env: process.env, maxBuffer: 16 * 1024 * 1024 });
+    exitCode = 0;
+  } catch (error) {
+    exitCode = (error as { code?: number }).code ?? -1;
+    if (exitCode !== 1) throw error; // 1 = an SLO verdict failed; anything else is a broken run
+  }
+  summary = JSON.parse(await readFile(join(outDir, "summary.json"), "utf8")) as Summary;
+}, 240_000);
+
+afterAll(async () => {
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+describe("npm run experiment -- --profile smoke", () => {
+  it("exits 0, or 1 exactly when the summary says an SLO failed", () => {
+    expect(exitCode === 0 ? summary.verdict.ok : !summary.verdict.ok).toBe(true);
+  });
+
+  it("writes a complete summary: every scenario, every stage, machine and versions", () => {
+    expect(summary.environment).toBe("local");
+    expect(summary.profile).toBe("smoke");
+    expect(summary.scenarios.map((s) => s.name)).toEqual(["read", "mixed", "async"]);
+    for (const name of ["read", "mixed"] as const) {
+      const result = summary.scenarios.find((s) => s.name === name) as HttpScenarioResult;
+      const planned = scenarioFor(name, "smoke") as HttpScenario;
+      expect(result.stages.map((s) => s.vus)).toEqual(planned.stages.map((s) => s.vus));
+      for (const stage of result.stages) {
+        expect(stage.requests).toBeGreaterThan(0);
+        expect(stage.p50).toBeGreaterThan(0);
+        expect(stage.p95).toBeGreaterThanOrEqual(stage.p50);
+        expect(stage.p99).toBeGreaterThanOrEqual(stage.p95);
+        expect(stage.slo).toHaveProperty("ok");
+      }
+      expect(result.generator?.cpuPercentOfOneCore).toBeGreaterThan(0);
+    }
+    expect(summary.machine.cpus).toBeGreaterThan(0);
+    expect(summary.versions.node).toBe(process.version);
+  });
+
+  it("drains every task once: none lost, none duplicated", () => {
+    const drained = summary.scenarios.find((s) => s.name === "async") as AsyncScenarioResult;
+    expect(drained.tasks).toBe(2000);
+    expect(drained.lost).toBe(0);
+    expect(drained.duplicated).toBe(0);
+    expect(drained.tasksPerSecond).toBeGreaterThan(0);
+    expect(drained.timeline.at(-1)!.completed).toBe(2000);
+  });
+
+  it("writes the report, the figures and the raw data", () => {
+    for (const file of ["report.md", "report.html", "raw/stages.csv", "raw/timeline.csv", "figures/read-latency.svg", "figures/mixed-latency.svg", "figures/async-drain.svg"]) {
+      expect(existsSync(join(outDir, file)), file).toBe(true);
+    }
+  });
+});
