@@ -60,13 +60,34 @@ export interface NewTransaction {
   readonly categoryId: string | null;
 }
 
+/** A transaction about to be posted: its id and creation time are fixed by the caller. */
+export interface TransactionEntry extends NewTransaction {
+  readonly id: string;
+  readonly createdAt: Date;
+}
+
+/** Post at most once per key: `response` is what a retry with the same key gets back. */
+export interface OncePerKey {
+  readonly key: string;
+  /** Identifies the request; a retry with a different one is refused. */
+  readonly fingerprint: string;
+  readonly response: unknown;
+}
+
+export type RecordOutcome =
+  | { readonly kind: "recorded"; readonly balanceCents: number }
+  | { readonly kind: "replay"; readonly response: unknown }
+  | { readonly kind: "mismatch" };
+
 export interface TransactionRepository {
   /**
-   * Posts a transaction: inserts it and adds its amount to the account balance in one atomic
-   * statement (locking the account row until the transaction ends). Fails with not_found when the
-   * account or category is not the tenant's.
+   * Posts a transaction: inserts it and adds its amount to the account balance atomically (the
+   * account row stays locked until the transaction ends). With `once`, the key is claimed in the
+   * same step: if it is already taken nothing is posted and the earlier response ("replay") or a
+   * "mismatch" comes back; a concurrent claim of the key waits for the first to finish. Fails with
+   * not_found when the account or category is not the tenant's.
    */
-  record(transaction: NewTransaction): Promise<{ transaction: Transaction; balanceCents: number }>;
+  record(entry: TransactionEntry, once?: OncePerKey): Promise<RecordOutcome>;
   find(userId: string, transactionId: string): Promise<Transaction | undefined>;
   /** Newest first; returns up to perPage + 1 rows so the caller can tell whether more follow. */
   list(userId: string, filter: TransactionFilter): Promise<Transaction[]>;
@@ -101,20 +122,6 @@ export interface ImportRepository {
   fail(importId: string, error: string): Promise<StatementImport>;
 }
 
-export type IdempotencyClaim =
-  | { readonly kind: "new" }
-  | { readonly kind: "replay"; readonly response: unknown }
-  | { readonly kind: "mismatch" };
-
-export interface IdempotencyRepository {
-  /**
-   * Stores the key with the response of the request it was used for, unless it exists already
-   * ("replay" with the stored response, or "mismatch" for a different request). A concurrent claim
-   * of the same key waits until the first transaction ends, then sees its outcome.
-   */
-  claim(userId: string, key: string, requestFingerprint: string, response: unknown): Promise<IdempotencyClaim>;
-}
-
 export interface NotificationRepository {
   /** Undefined when a notification with this key already exists for the tenant. */
   insertOnce(userId: string, key: string, kind: string, data: Readonly<Record<string, unknown>>): Promise<{ id: string } | undefined>;
@@ -128,7 +135,6 @@ export interface Repositories {
   readonly transactions: TransactionRepository;
   readonly budgets: BudgetRepository;
   readonly imports: ImportRepository;
-  readonly idempotency: IdempotencyRepository;
   readonly notifications: NotificationRepository;
 }
 

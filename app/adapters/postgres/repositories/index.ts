@@ -2,7 +2,6 @@ import type { Repositories } from "../../../domain/ports";
 import { accountRepository } from "./accounts";
 import { budgetRepository } from "./budgets";
 import { categoryRepository, ruleRepository } from "./categories";
-import { idempotencyRepository } from "./idempotency";
 import { importRepository } from "./imports";
 import { notificationRepository } from "./notifications";
 import type { Queryable } from "./rows";
@@ -19,7 +18,6 @@ export function postgresRepositories(db: Queryable): Repositories {
     transactions: transactionRepository(db),
     budgets: budgetRepository(db),
     imports: importRepository(db),
-    idempotency: idempotencyRepository(db),
     notifications: notificationRepository(db),
   };
 }

@@ -37,35 +37,57 @@ function listQuery(userId: string, filter: TransactionFilter) {
 }
 
 export const transactionRepository = (db: Queryable): TransactionRepository => ({
-  async record(transaction) {
-    // One statement: atomic without an explicit transaction, and a single round trip. A foreign or
-    // missing account updates nothing, so nothing is inserted either.
+  async record(entry, once) {
+    // One statement, so atomic without BEGIN/COMMIT and a single round trip: claim the key (if
+    // any, and only for the tenant's own account), then add to the balance and insert, both only
+    // if the claim succeeded. Nothing happens for a taken key or a foreign account.
     const { rows } = await db
       .query({
         name: "tx_record",
-        text: `WITH account AS (
+        text: `WITH claim AS (
+                 INSERT INTO idempotency_keys (user_id, key, request_hash, response)
+                 SELECT $1, $9, sha256(convert_to($10, 'UTF8')), $11::jsonb
+                 WHERE $9::text IS NOT NULL AND EXISTS (SELECT 1 FROM accounts WHERE id = $2 AND user_id = $1)
+                 ON CONFLICT (user_id, key) DO NOTHING
+                 RETURNING 1),
+               account AS (
                  UPDATE accounts SET balance_cents = balance_cents + $3, updated_at = now()
-                 WHERE id = $2 AND user_id = $1 RETURNING balance_cents),
+                 WHERE id = $2 AND user_id = $1 AND ($9::text IS NULL OR EXISTS (SELECT 1 FROM claim))
+                 RETURNING balance_cents),
                inserted AS (
-                 INSERT INTO transactions (user_id, account_id, amount_cents, description, occurred_at, category_id)
-                 SELECT $1, $2, $3, $4, $5, $6 FROM account
-                 RETURNING ${TRANSACTION_COLUMNS})
-               SELECT inserted.*, account.balance_cents AS account_balance_cents FROM inserted CROSS JOIN account`,
+                 INSERT INTO transactions (id, user_id, account_id, amount_cents, description, occurred_at, category_id, created_at)
+                 SELECT $7, $1, $2, $3, $4, $5, $6, $8 FROM account
+                 RETURNING 1)
+               SELECT account.balance_cents FROM account CROSS JOIN inserted`,
         values: [
-          transaction.userId,
-          transaction.accountId,
-          transaction.amountCents,
-          transaction.description,
-          transaction.occurredAt,
-          transaction.categoryId,
+          entry.userId,
+          entry.accountId,
+          entry.amountCents,
+          entry.description,
+          entry.occurredAt,
+          entry.categoryId,
+          entry.id,
+          entry.createdAt,
+          once?.key ?? null,
+          once?.fingerprint ?? null,
+          once ? JSON.stringify(once.response) : null,
         ],
       })
       .catch((error: unknown) => {
         throw tenantReferenceError(error);
       });
-    const row = rows[0];
-    if (!row) throw notFound("Account", "account_id");
-    return { transaction: toTransaction(row), balanceCents: row.account_balance_cents as number };
+    if (rows[0]) return { kind: "recorded", balanceCents: rows[0].balance_cents as number };
+    if (once) {
+      const { rows: claims } = await db.query({
+        name: "tx_record_claim",
+        text: `SELECT request_hash = sha256(convert_to($3, 'UTF8')) AS same_request, response
+               FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+        values: [entry.userId, once.key, once.fingerprint],
+      });
+      const claim = claims[0];
+      if (claim) return claim.same_request ? { kind: "replay", response: claim.response } : { kind: "mismatch" };
+    }
+    throw notFound("Account", "account_id");
   },
   async find(userId, transactionId) {
     const { rows } = await db.query({
