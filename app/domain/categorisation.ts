@@ -64,3 +64,7 @@ export function categoriser<R extends CategorisationRule>(rules: readonly R[]): 
 
 /** Matchers by rule list: a cached list (the same array) is sorted and normalised once, not per task. */
 const matchers = new WeakMap<readonly CategorisationRule[], (description: string) => CategorisationRule | undefined>();
+
+export function categorise(description: string, rules: readonly CategorisationRule[]): string | undefined {
+  return categoriser(rules)(description)?.categoryId;
+}
