@@ -44,6 +44,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   });
   let draining = false;
 
+  // JSON only (routes add what else they take, e.g. text/csv): other bodies get a 415.
+  app.removeContentTypeParser("text/plain");
   app.setErrorHandler(createErrorHandler(options.project));
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(errorBody("not_found", `no route for ${request.method} ${request.url.split("?")[0]}`)),

@@ -10,8 +10,12 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what 
   if (result.success) return result.data;
   const fields: Record<string, string> = {};
   for (const issue of result.error.issues) {
-    const path = issue.path.map(String).join(".") || what;
-    fields[path] ??= issue.message;
+    const path = issue.path.map(String).join(".");
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) fields[path ? `${path}.${key}` : key] ??= "is not a known field";
+      continue;
+    }
+    fields[path || what] ??= issue.message;
   }
   throw invalid(`invalid ${what}: ${Object.keys(fields).join(", ")}`, fields);
 }
