@@ -4,7 +4,6 @@
  * with its idempotency key and follow-ups (events, tasks), imports and tenant isolation.
  */
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisKeys } from "../adapters/redis/keys";
 import { BullTaskQueue } from "../adapters/tasks/local-queue";
@@ -12,6 +11,7 @@ import { localTaskPolicies } from "../entrypoints/services";
 import type { ApiInstance } from "../entrypoints/api";
 import { categoriseTask, importTask } from "../domain/tasks";
 import { ApiClient, type Tenant } from "./support/api-client";
+import { eventsDuring } from "./support/events";
 import { isolate, type Isolated } from "./support/isolation";
 import { startApi } from "./support/roles";
 
@@ -39,22 +39,6 @@ async function queuedJob(task: ReturnType<typeof categoriseTask>) {
     return await queue.getJob(taskName);
   } finally {
     await queue.close();
-  }
-}
-
-/** Collects the realtime events published for a tenant while `action` runs. */
-async function eventsDuring(userId: string, action: () => Promise<unknown>): Promise<Array<{ type: string } & Record<string, unknown>>> {
-  const subscriber = new Redis(isolated.env.REDIS_URL!);
-  const received: Array<{ type: string }> = [];
-  subscriber.on("message", (_channel, message: string) => received.push(JSON.parse(message)));
-  await subscriber.subscribe(redisKeys(isolated.redisPrefix).events(userId));
-  try {
-    await action();
-    // Publishing happened before the response; one round trip on our connection flushes delivery.
-    await subscriber.ping();
-    return received as Array<{ type: string } & Record<string, unknown>>;
-  } finally {
-    await subscriber.quit();
   }
 }
 
@@ -179,7 +163,7 @@ describe("transactions", () => {
   it("enqueues a categorisation task and publishes realtime events after the commit", async () => {
     const tenant = await client.tenant();
     let created: { id: string } | undefined;
-    const events = await eventsDuring(tenant.userId, async () => {
+    const events = await eventsDuring(isolated, tenant.userId, async () => {
       created = (await client.createTransaction(tenant, { amount: "-3.20", description: "Starbucks" })).json();
     });
     expect(events).toEqual([
@@ -197,7 +181,7 @@ describe("transactions", () => {
     expect(budget.statusCode).toBe(201);
     await client.createTransaction(tenant, { category_id: food, amount: "-6.00", occurred_at: "2025-04-02" });
     let created: { id: string } | undefined;
-    const events = await eventsDuring(tenant.userId, async () => {
+    const events = await eventsDuring(isolated, tenant.userId, async () => {
       created = (await client.createTransaction(tenant, { category_id: food, amount: "-6.00", occurred_at: "2025-04-20" })).json();
     });
     expect(events.find((e) => e.type === "budget.exceeded")).toEqual({

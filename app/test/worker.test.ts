@@ -1,0 +1,186 @@
+/**
+ * The worker's push endpoints over real HTTP, PostgreSQL and Redis: what each task does, the
+ * status codes that drive retries, and idempotency under duplicate and overlapping deliveries
+ * (two worker instances with their own pools racing on the same task).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ApiInstance } from "../entrypoints/api";
+import type { WorkerInstance } from "../entrypoints/worker";
+import { ApiClient, type Tenant } from "./support/api-client";
+import { eventsDuring } from "./support/events";
+import { isolate, type Isolated } from "./support/isolation";
+import { startApi, startWorker } from "./support/roles";
+
+let isolated: Isolated;
+let api: ApiInstance;
+let client: ApiClient;
+let workers: Array<WorkerInstance & { url: string }>;
+
+beforeAll(async () => {
+  isolated = await isolate("worker");
+  api = await startApi(isolated);
+  client = new ApiClient(api.server.app);
+  workers = [await startWorker(isolated), await startWorker(isolated)];
+});
+
+afterAll(async () => {
+  await Promise.all(workers?.map((worker) => worker.close()) ?? []);
+  await api?.close();
+  await isolated?.cleanup();
+});
+
+const taskHeaders = (name: string, retry = 0) => ({
+  "content-type": "application/json",
+  "x-cloudtasks-queuename": `${isolated.queuePrefix}-categorise-0`,
+  "x-cloudtasks-taskname": name,
+  "x-cloudtasks-taskretrycount": String(retry),
+});
+
+async function deliver(type: string, payload: unknown, worker = workers[0]!, headers: Record<string, string> = taskHeaders(`t-${type}`)) {
+  const response = await fetch(`${worker.url}/tasks/${type}`, { method: "POST", headers, body: JSON.stringify(payload) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> & { error?: { code: string } } };
+}
+
+async function categoryName(categoryId: unknown): Promise<string> {
+  const { rows } = await isolated.pool.query("SELECT name FROM categories WHERE id = $1", [categoryId]);
+  return rows[0]?.name;
+}
+
+describe("categorise", () => {
+  let tenant: Tenant;
+  beforeAll(async () => {
+    tenant = await client.tenant();
+  });
+
+  it("applies the tenant's rules, emits an event, and does nothing on a duplicate delivery", async () => {
+    const created = (await client.createTransaction(tenant, { description: "UBER *TRIP 4411" })).json();
+    const payload = { user_id: tenant.userId, transaction_id: created.id };
+    let first: Awaited<ReturnType<typeof deliver>> | undefined;
+    const events = await eventsDuring(isolated, tenant.userId, async () => {
+      first = await deliver("categorise", payload);
+    });
+    expect(first).toMatchObject({ status: 200, body: { status: "ok", outcome: "categorised" } });
+    expect(await categoryName(first!.body.category_id)).toBe("Transport");
+    expect(events).toEqual([
+      { type: "transaction.categorised", transaction_id: created.id, account_id: tenant.accountId, category_id: first!.body.category_id, category_name: "Transport" },
+    ]);
+
+    const again = await eventsDuring(isolated, tenant.userId, async () => {
+      expect(await deliver("categorise", payload)).toMatchObject({ status: 200, body: { outcome: "already_categorised" } });
+    });
+    expect(again).toEqual([]);
+    const listed = (await client.get(`/api/transactions?account_id=${tenant.accountId}`, tenant.token)).json().data;
+    expect(listed.find((t: { id: string }) => t.id === created.id).category_id).toBe(first!.body.category_id);
+  });
+
+  it("categorises once when deliveries overlap across two worker instances", async () => {
+    const created = (await client.createTransaction(tenant, { description: "Tesco Stores" })).json();
+    const payload = { user_id: tenant.userId, transaction_id: created.id };
+    let outcomes: string[] = [];
+    const events = await eventsDuring(isolated, tenant.userId, async () => {
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => deliver("categorise", payload, workers[i % 2])));
+      outcomes = results.map((r) => String(r.body.outcome));
+    });
+    expect(outcomes.filter((o) => o === "categorised")).toHaveLength(1);
+    expect(outcomes.filter((o) => o === "already_categorised")).toHaveLength(7);
+    expect(events.filter((e) => e.type === "transaction.categorised")).toHaveLength(1);
+    const { rows } = await isolated.pool.query("SELECT category_id FROM transactions WHERE id = $1", [created.id]);
+    expect(await categoryName(rows[0].category_id)).toBe("Groceries");
+  });
+
+  it("notifies once when categorising pushes a category over its budget", async () => {
+    const food = (await client.get("/api/categories", tenant.token)).json().data.find((c: { name: string }) => c.name === "Food & Dining").id;
+    await client.post("/api/budgets", { category_id: food, monthly_limit: "5.00" }, tenant.token);
+    const created = (await client.createTransaction(tenant, { description: "Pizza night", amount: "-9.00", occurred_at: "2025-06-01" })).json();
+    const events = await eventsDuring(isolated, tenant.userId, async () => {
+      await Promise.all([0, 1].map((i) => deliver("categorise", { user_id: tenant.userId, transaction_id: created.id }, workers[i])));
+    });
+    expect(events.filter((e) => e.type === "budget.exceeded")).toEqual([expect.objectContaining({ category_id: food, month: "2025-06", spent: "9.00", limit: "5.00" })]);
+    expect(events.filter((e) => e.type === "notification")).toEqual([expect.objectContaining({ kind: "budget.exceeded" })]);
+    const { rows } = await isolated.pool.query("SELECT count(*)::int AS n FROM notifications WHERE user_id = $1", [tenant.userId]);
+    expect(rows[0].n).toBe(1);
+  });
+});
+
+describe("import", () => {
+  it("imports each row once under overlapping deliveries, with categories, balance and progress", async () => {
+    const tenant = await client.tenant();
+    const lines = Array.from({ length: 1200 }, (_, i) => `2025-0${(i % 9) + 1}-1${i % 10},${i % 3 === 0 ? "Lidl" : "Salary ACME"},${i % 3 === 0 ? "-10.00" : "1.00"}`);
+    const accepted = await client.request({
+      method: "POST",
+      url: `/api/imports?account_id=${tenant.accountId}`,
+      token: tenant.token,
+      headers: { "content-type": "text/csv" },
+      payload: `date,description,amount\n${lines.join("\n")}\n`,
+    });
+    const importId = accepted.json().id;
+    const payload = { user_id: tenant.userId, import_id: importId };
+
+    let results: Array<Awaited<ReturnType<typeof deliver>>> = [];
+    const events = await eventsDuring(isolated, tenant.userId, async () => {
+      results = await Promise.all([deliver("import", payload, workers[0]), deliver("import", payload, workers[1])]);
+    });
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+
+    const status = (await client.get(`/api/imports/${importId}`, tenant.token)).json();
+    expect(status).toMatchObject({ status: "completed", total_rows: 1200, processed_rows: 1200, imported_rows: 1200, error: null });
+    const { rows } = await isolated.pool.query(
+      `SELECT count(*)::int AS n, sum(amount_cents)::int AS total, count(DISTINCT import_row)::int AS distinct_rows, count(category_id)::int AS categorised
+       FROM transactions WHERE import_id = $1`,
+      [importId],
+    );
+    // 400 rows of -10.00 and 800 rows of +1.00, each exactly once.
+    expect(rows[0]).toEqual({ n: 1200, total: -400_000 + 80_000, distinct_rows: 1200, categorised: 1200 });
+    expect((await client.get("/api/accounts", tenant.token)).json().data[0].balance).toBe("-3200.00");
+    const progress = events.filter((e) => e.type === "import.progress");
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+    expect(progress.at(-1)).toMatchObject({ import_id: importId, status: "completed", imported_rows: 1200 });
+
+    expect(await deliver("import", payload)).toMatchObject({ status: 200, body: { outcome: "already_finished" } });
+  });
+});
+
+describe("notify", () => {
+  it("delivers a notification once however often and however concurrently it arrives", async () => {
+    const tenant = await client.tenant();
+    const payload = { user_id: tenant.userId, key: "welcome", kind: "welcome", data: { hello: "world" } };
+    let outcomes: string[] = [];
+    const events = await eventsDuring(isolated, tenant.userId, async () => {
+      outcomes = (await Promise.all(Array.from({ length: 6 }, (_, i) => deliver("notify", payload, workers[i % 2])))).map((r) => String(r.body.outcome));
+    });
+    expect(outcomes.sort()).toEqual(["delivered", "duplicate", "duplicate", "duplicate", "duplicate", "duplicate"]);
+    expect(events).toEqual([{ type: "notification", notification_id: expect.any(String), kind: "welcome", data: { hello: "world" } }]);
+  });
+});
+
+describe("status codes", () => {
+  it("answers 4xx for tasks that can never succeed", async () => {
+    const unknownType = await deliver("reticulate", {});
+    expect(unknownType).toMatchObject({ status: 404, body: { error: { code: "unknown_task_type" } } });
+    const malformed = await deliver("categorise", { user_id: "nope" });
+    expect(malformed).toMatchObject({ status: 400, body: { error: { code: "validation_failed" } } });
+    const missing = await deliver("categorise", { user_id: "00000000-0000-4000-8000-000000000000", transaction_id: "00000000-0000-4000-8000-000000000001" });
+    expect(missing).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+  });
+
+  it("answers 5xx (retry) when a dependency is down", async () => {
+    const broken = await startWorker(isolated, { DATABASE_URL: "postgres://postgres@127.0.0.1:1/test" });
+    try {
+      const down = await deliver("categorise", { user_id: "00000000-0000-4000-8000-000000000000", transaction_id: "00000000-0000-4000-8000-000000000001" }, broken);
+      expect(down).toMatchObject({ status: 500, body: { error: { code: "internal" } } });
+      expect((await fetch(`${broken.url}/readyz`)).status).toBe(503);
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it("requires the Cloud Tasks OIDC token when an audience is configured", async () => {
+    const guarded = await startWorker(isolated, { TASKS_OIDC_AUDIENCE: "valorize-test-worker", TASKS_SERVICE_ACCOUNT: "tasks@acme.iam.gserviceaccount.com" });
+    try {
+      const anonymous = await deliver("notify", { user_id: "00000000-0000-4000-8000-000000000000", key: "k", kind: "k", data: {} }, guarded);
+      expect(anonymous).toMatchObject({ status: 401, body: { error: { code: "unauthenticated" } } });
+    } finally {
+      await guarded.close();
+    }
+  });
+});
