@@ -39,8 +39,18 @@ interface PushResult {
   readonly error?: string;
 }
 
+/** What the dispatcher enforces on one queue shard (all of it from the shared policy). */
+export interface DispatchedQueue {
+  readonly queueName: string;
+  readonly type: TaskType;
+  readonly concurrency: number;
+  readonly dispatchesPerSecond: number;
+  readonly policy: TaskQueuePolicy;
+}
+
 export class LocalDispatcher {
   private readonly workers: Worker[] = [];
+  private readonly dispatched: DispatchedQueue[] = [];
   private readonly agent: http.Agent;
   private readonly target: URL;
 
@@ -58,19 +68,32 @@ export class LocalDispatcher {
       const policy = this.settings.policies[type];
       for (let shard = 0; shard < policy.shards; shard++) {
         const queueName = taskQueueName(this.settings.queuePrefix, type, shard);
+        const queue: DispatchedQueue = {
+          queueName,
+          type,
+          concurrency: policy.maxConcurrentDispatches,
+          dispatchesPerSecond: Math.max(1, Math.floor(policy.maxDispatchesPerSecond)),
+          policy,
+        };
         const worker = new Worker<LocalTaskData>(queueName, (job) => this.dispatch(job, queueName, type, policy), {
           connection: this.settings.connection,
           prefix: this.settings.prefix,
-          concurrency: policy.maxConcurrentDispatches,
-          limiter: { max: Math.max(1, Math.floor(policy.maxDispatchesPerSecond)), duration: 1000 },
+          concurrency: queue.concurrency,
+          limiter: { max: queue.dispatchesPerSecond, duration: 1000 },
           settings: { backoffStrategy: (_attempts, _type, error) => (error instanceof RetryLater ? error.delayMs : -1) },
           // Jobs are fetched in parallel up to `concurrency`; keep BullMQ's own bookkeeping light.
           removeOnComplete: { age: 3600 },
         });
         worker.on("error", (error) => this.settings.logger.error({ error, queue: queueName }, "dispatcher queue error"));
         this.workers.push(worker);
+        this.dispatched.push(queue);
       }
     }
+  }
+
+  /** The queues being served and the limits applied to each. */
+  get queues(): readonly DispatchedQueue[] {
+    return this.dispatched;
   }
 
   /** Waits until every queue is connected (for tests and readiness). */
