@@ -5,8 +5,9 @@
  * on this instance.
  *
  * - Heartbeats: a ping every interval; a socket that did not answer the previous one is dropped.
- * - Backpressure: a socket whose unsent buffer exceeds the limit is closed (1013) instead of
- *   queueing without bound; the client reconnects and refetches.
+ * - Backpressure: a socket whose unsent buffer exceeds the limit is closed (1013, cut a second
+ *   later if it cannot even read that) instead of queueing without bound; the client reconnects
+ *   and refetches.
  * - Shutdown: every socket gets a 1001 "going away" close, then the stragglers are cut.
  */
 import type { IncomingMessage, Server } from "node:http";
@@ -29,6 +30,8 @@ export interface GatewaySettings {
 const CLOSE_GOING_AWAY = 1001;
 const CLOSE_TRY_AGAIN_LATER = 1013;
 const SHUTDOWN_CLOSE_WAIT_MS = 2_000;
+/** A client too slow to read our close frame is cut after this long. */
+const SLOW_CLIENT_CLOSE_WAIT_MS = 1_000;
 
 function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
@@ -103,6 +106,7 @@ export class RealtimeGateway {
     if (ws.bufferedAmount > this.settings.maxBufferedBytes) {
       this.settings.logger.warn({ buffered: ws.bufferedAmount }, "closing a websocket that does not keep up");
       ws.close(CLOSE_TRY_AGAIN_LATER, "too slow; reconnect");
+      setTimeout(() => ws.terminate(), SLOW_CLIENT_CLOSE_WAIT_MS).unref();
       return;
     }
     ws.send(message);
