@@ -16,14 +16,19 @@ const SEVERITY: Readonly<Record<string, string>> = {
 export type { Logger };
 
 export function createLogger(options: { level: string; role: string }): Logger {
-  return pino({
-    level: options.level,
-    messageKey: "message",
-    errorKey: "error",
-    base: { role: options.role },
-    timestamp: () => `,"time":"${new Date().toISOString()}"`,
-    formatters: { level: (label) => ({ severity: SEVERITY[label] ?? "DEFAULT" }) },
-  });
+  return pino(
+    {
+      level: options.level,
+      messageKey: "message",
+      errorKey: "error",
+      base: { role: options.role },
+      timestamp: () => `,"time":"${new Date().toISOString()}"`,
+      formatters: { level: (label) => ({ severity: SEVERITY[label] ?? "DEFAULT" }) },
+    },
+    // Synchronous writes: the last lines before process.exit (shutdown, fatal config) are never
+    // lost, and the hot paths log only errors, so there is little to write.
+    pino.destination({ dest: 1, sync: true }),
+  );
 }
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
