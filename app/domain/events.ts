@@ -40,5 +40,3 @@ export type RealtimeEvent =
       readonly spent: string;
     }
   | { readonly type: "notification"; readonly notification_id: string; readonly kind: string; readonly data: Readonly<Record<string, unknown>> };
-
-export type RealtimeEventType = RealtimeEvent["type"];

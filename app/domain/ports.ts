@@ -184,7 +184,3 @@ export type StatementParseResult =
 export interface StatementParser {
   parse(csv: string): StatementParseResult;
 }
-
-export interface Clock {
-  now(): Date;
-}
