@@ -21,6 +21,11 @@ export const dev: EnvironmentInput = {
   cache: { tier: "BASIC", memorySizeGb: 1 },
   // No domain: an HTTP-only edge (synth warns). Cloud Armor only logs, so load tests are not throttled.
   edge: { armor: { preview: true, logLevel: "VERBOSE" }, staticAssets: { forceDestroy: true } },
+  policy: {
+    suppressions: [
+      { rule: "VZ-EDGE-003", resource: "edge/http-proxy", reason: "dev has no domain: the edge serves HTTP only (the Edge construct warns); add edge.domains to remove this." },
+    ],
+  },
   services: {
     api: { minInstances: 0, maxInstances: 10 },
     realtime: { minInstances: 0, maxInstances: 2 },

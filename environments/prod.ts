@@ -22,6 +22,7 @@ export const prod: EnvironmentInput = {
   },
   cache: { tier: "STANDARD_HA", memorySizeGb: 5 },
   edge: { domains: ["valorize.example.com", "www.valorize.example.com"], armor: { preview: false } },
+  observability: { notifications: { pageEmails: ["oncall@valorize.example.com"], ticketEmails: ["platform@valorize.example.com"] } },
   services: {
     api: { minInstances: 2, maxInstances: 40 },
     realtime: { minInstances: 1, maxInstances: 10 },

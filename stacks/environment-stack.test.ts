@@ -169,6 +169,16 @@ describe("prod differs from dev where it matters", () => {
     }
   });
 
+  it("every environment monitors the study's SLOs; prod pages on-call, staging only files tickets", () => {
+    for (const { json } of [dev, prod]) {
+      expect((Object.values(resourcesOf(json, "google_monitoring_slo")) as any[]).map((s) => s.slo_id).sort()).toEqual(["api-availability", "api-latency", "realtime-availability", "worker-task-success"]);
+    }
+    const emails = (json: any) => (Object.values(resourcesOf(json, "google_monitoring_notification_channel")) as any[]).map((c) => c.labels.email_address).sort();
+    expect(emails(prod.json)).toEqual(["oncall@valorize.example.com", "platform@valorize.example.com"]);
+    expect(emails(synthesized.staging!.json)).toEqual(["platform@valorize.example.com"]);
+    expect(emails(dev.json)).toEqual([]);
+  });
+
   it("prod shards categorisation wider", () => {
     expect(resourcesAt(prod.json, "google_cloud_tasks_queue", "categorise")).toHaveLength(8);
     expect(resourcesAt(dev.json, "google_cloud_tasks_queue", "categorise")).toHaveLength(4);

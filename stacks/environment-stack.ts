@@ -7,12 +7,14 @@ import { Database } from "../constructs/database";
 import { Edge } from "../constructs/edge";
 import { MigrationJob } from "../constructs/migration-job";
 import { Network } from "../constructs/network";
+import { Observability, redisInstanceId } from "../constructs/observability";
 import { ProjectServices } from "../constructs/project-services";
 import { RuntimeIdentity } from "../constructs/runtime-identity";
 import { Secrets } from "../constructs/secrets";
 import { TaskQueues } from "../constructs/task-queues";
 import { PROJECT_ID_PATTERN, SERVICE_ROLES, type EnvironmentConfig, type ServiceRole } from "../environments/schema";
-import { Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from "../lib/cdktf";
+import { Aspects, Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from "../lib/cdktf";
+import { PolicyPack } from "../policies/pack";
 
 export interface EnvironmentStackProps {
   readonly config: EnvironmentConfig;
@@ -40,6 +42,7 @@ export class EnvironmentStack extends TerraformStack {
   readonly migrations: MigrationJob;
   readonly connectionBudget: ConnectionBudget;
   readonly edge: Edge;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
@@ -164,6 +167,20 @@ export class EnvironmentStack extends TerraformStack {
     });
     this.services = { api, realtime, worker };
     this.edge = new Edge(this, "edge", { ...base, api, realtime, settings: config.edge, labels: platformLabels(config) });
+    this.observability = new Observability(this, "observability", {
+      ...base,
+      environment: config.name,
+      settings: config.observability,
+      target: {
+        services: { api: api.name, realtime: realtime.name, worker: worker.name },
+        database: { id: `${project}:${this.database.instance.name}`, maxConnections: this.database.maxConnections },
+        cache: { id: redisInstanceId(project, region, this.cache.instance.name) },
+        queues: this.taskQueues.queues.map((queue) => queue.name),
+        edge: { publicHost: this.edge.publicHost, usesHttps: this.edge.usesHttps, urlMap: this.edge.names.urlMap },
+      },
+    });
+    // Our cdk-nag: every rule checked at synth; errors fail it (policies/).
+    Aspects.of(this).add(PolicyPack.forEnvironment(config));
 
     this.outputs();
   }
