@@ -16,25 +16,33 @@ import { ConfigError, loadConfig } from "../config";
 
 export const SEED_PASSWORD = "password123";
 
+/** A bad command line: reported as a message, not a stack trace. */
+class UsageError extends Error {}
+
 function positiveInt(name: string, value: string | undefined, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1 || parsed > 10_000_000) {
-    throw new Error(`--${name} must be a whole number between 1 and 10000000 (got ${JSON.stringify(value)})`);
+    throw new UsageError(`--${name} must be a whole number between 1 and 10000000 (got ${JSON.stringify(value)})`);
   }
   return parsed;
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      users: { type: "string" },
-      "tx-per-account": { type: "string" },
-      "accounts-per-user": { type: "string" },
-      out: { type: "string" },
-    },
-    strict: true,
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        users: { type: "string" },
+        "tx-per-account": { type: "string" },
+        "accounts-per-user": { type: "string" },
+        out: { type: "string" },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nusage: npm run seed -- --users N --tx-per-account M [--accounts-per-user K] [--out file.json]`);
+  }
   const users = positiveInt("users", values.users);
   const txPerAccount = positiveInt("tx-per-account", values["tx-per-account"]);
   const accountsPerUser = positiveInt("accounts-per-user", values["accounts-per-user"], 1);
@@ -66,6 +74,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError || error instanceof TypeError || error instanceof Error ? error.message : error);
-  process.exit(1);
+  console.error(error instanceof ConfigError || error instanceof UsageError ? error.message : error);
+  process.exit(error instanceof UsageError ? 2 : 1);
 });
