@@ -82,7 +82,7 @@ const envSchema = z.object({
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, "must be 1-64 characters of A-Z a-z 0-9 : _ . -").default("vz:"),
   TASKS_BACKEND: z.enum(["local", "cloud-tasks"], "must be local or cloud-tasks").default("local"),
   TASK_QUEUES: taskQueuesJson.optional(),
-  TASKS_QUEUE_PREFIX: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, "must be a lower-case queue name prefix").default("valorize-local"),
+  TASKS_QUEUE_PREFIX: z.string().regex(/^[a-z][a-z0-9-]{0,60}$/, "must be a lower-case queue name prefix (letters, digits, hyphens; at most 61)").default("valorize-local"),
   WORKER_URL: httpUrl.optional(),
   TASKS_SERVICE_ACCOUNT: z.email("must be a service account email").optional(),
   TASKS_OIDC_AUDIENCE: z.string().min(1).optional(),
