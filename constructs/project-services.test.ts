@@ -15,10 +15,12 @@ describe("ProjectServices", () => {
     for (const s of services) expect(s).toMatchObject({ project: "acme-test-1", disable_on_destroy: false });
   });
 
-  it("makes every other resource in the stack wait for the APIs", () => {
+  it("makes every other resource in the stack wait for the APIs, through one gate", () => {
+    const gate = Object.entries(resourcesOf(json, "terraform_data")).find(([id]) => id.startsWith("apis_ready"))!;
+    expect(gate[1].depends_on).toHaveLength(PLATFORM_APIS.length);
+    for (const dependency of gate[1].depends_on) expect(dependency).toMatch(/^google_project_service\./);
     const vpc = Object.values(resourcesOf(json, "google_compute_network"))[0] as any;
-    expect(vpc.depends_on).toHaveLength(PLATFORM_APIS.length);
-    for (const dependency of vpc.depends_on) expect(dependency).toMatch(/^google_project_service\./);
+    expect(vpc.depends_on).toEqual([`terraform_data.${gate[0]}`]);
     for (const s of services) expect(s.depends_on).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { ProjectService } from "@cdktf/provider-google/lib/project-service";
-import { Aspects, Construct, dependable, TerraformResource, type IConstruct } from "../lib/cdktf";
+import { Aspects, Construct, dependable, TerraformResource, type IConstruct, type ITerraformDependable } from "../lib/cdktf";
 
 /** The Google APIs the platform uses; each construct's resources need some of them. */
 export const PLATFORM_APIS = [
@@ -31,12 +31,25 @@ export interface ProjectServicesProps {
   readonly disableOnDestroy?: boolean;
 }
 
+/** Terraform's built-in `terraform_data`, used here only as a dependency gate. */
+class ApisReady extends TerraformResource {
+  constructor(scope: Construct, id: string, config: { readonly dependsOn: ITerraformDependable[] }) {
+    super(scope, id, { terraformResourceType: "terraform_data", terraformGeneratorMetadata: { providerName: "terraform" }, dependsOn: config.dependsOn });
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return {};
+  }
+}
+
 /**
  * Enables the project's Google APIs and makes every other resource in the same stack wait for
  * them, so a first deploy into an empty project does not race API enablement.
  */
 export class ProjectServices extends Construct {
   readonly services: readonly ProjectService[];
+  /** Completes once every API is enabled. */
+  readonly ready: TerraformResource;
 
   constructor(scope: Construct, id: string, props: ProjectServicesProps) {
     super(scope, id);
@@ -50,12 +63,15 @@ export class ProjectServices extends Construct {
           disableDependentServices: false,
         }),
     );
+    // One gate stands for "every API is enabled": each resource depends on it instead of on every
+    // API, which keeps depends_on short and the plan graph small.
+    this.ready = new ApisReady(this, "ready", { dependsOn: [...this.services] });
+    const gate = dependable(this.ready);
     const self = this;
     Aspects.of(scope).add({
       visit(node: IConstruct) {
         if (!(node instanceof TerraformResource) || node.node.scopes.includes(self)) return;
-        const existing = node.dependsOn ?? [];
-        node.dependsOn = [...existing, ...self.services.map((service) => dependable(service))];
+        node.dependsOn = [...(node.dependsOn ?? []), gate];
       },
     });
   }

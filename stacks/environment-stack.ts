@@ -13,7 +13,8 @@ import { RuntimeIdentity } from "../constructs/runtime-identity";
 import { Secrets } from "../constructs/secrets";
 import { TaskQueues } from "../constructs/task-queues";
 import { PROJECT_ID_PATTERN, SERVICE_ROLES, type EnvironmentConfig, type ServiceRole } from "../environments/schema";
-import { Aspects, Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from "../lib/cdktf";
+import { Aspects, Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformVariable } from "../lib/cdktf";
+import { StandaloneStack } from "../lib/standalone-stack";
 import { PolicyPack } from "../policies/pack";
 
 export interface EnvironmentStackProps {
@@ -29,7 +30,7 @@ export function platformLabels(config: EnvironmentConfig): Record<string, string
  * One Google Cloud environment (dev, staging, prod): the whole system from one config.
  * Composition only; every decision lives in a construct or in the environment's config.
  */
-export class EnvironmentStack extends TerraformStack {
+export class EnvironmentStack extends StandaloneStack {
   readonly config: EnvironmentConfig;
   readonly project: string;
   readonly network: Network;

@@ -4,7 +4,8 @@ import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { DockerService } from "../constructs/docker-service";
 import type { EnvironmentConfig } from "../environments/schema";
-import { Construct, Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable } from "../lib/cdktf";
+import { Construct, Fn, LocalBackend, TerraformOutput, TerraformVariable } from "../lib/cdktf";
+import { StandaloneStack } from "../lib/standalone-stack";
 import { imageSourceHash, PROJECT_ROOT_FROM_STACK } from "../lib/image-sources";
 import { renderProxyConfig } from "../lib/nginx";
 
@@ -30,7 +31,7 @@ function readyCheck(port: number): string[] {
  * paths like the cloud load balancer. `npx cdktf deploy local` brings it up on a machine with
  * Docker and Terraform; `npm run experiment -- --base-url <base_url>` can then target it.
  */
-export class LocalStack extends TerraformStack {
+export class LocalStack extends StandaloneStack {
   constructor(scope: Construct, id: string, props: LocalStackProps) {
     super(scope, id);
     const { config } = props;

@@ -6,4 +6,4 @@ import { App } from "../lib/cdktf";
 import { synthWithoutTokenTraces } from "../lib/fast-synth";
 import { buildApp } from "./app";
 
-synthWithoutTokenTraces(buildApp(new App({ stackTraces: false })));
+synthWithoutTokenTraces(() => buildApp(new App({ stackTraces: false })));

@@ -4,8 +4,10 @@ import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { App, TerraformStack } from "../../lib/cdktf";
 import { synthWithoutTokenTraces } from "../../lib/fast-synth";
 
-const app = new App({ stackTraces: false });
-const stack = new TerraformStack(app, "trivial");
-new GoogleProvider(stack, "google", { project: "trivial-project" });
-new ProjectService(stack, "run", { service: "run.googleapis.com" });
-synthWithoutTokenTraces(app);
+synthWithoutTokenTraces(() => {
+  const app = new App({ stackTraces: false });
+  const stack = new TerraformStack(app, "trivial");
+  new GoogleProvider(stack, "google", { project: "trivial-project" });
+  new ProjectService(stack, "run", { service: "run.googleapis.com" });
+  return app;
+});
