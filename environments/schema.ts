@@ -16,10 +16,9 @@ import { policySchema } from "./policy";
 import {
   CLOUD_TASKS_MAX_CONCURRENT_DISPATCHES,
   CLOUD_TASKS_MAX_DISPATCHES_PER_SECOND,
-  DEFAULT_TASK_QUEUES,
+  resolveTaskQueuePolicies,
   TASK_TYPES,
   type TaskQueuePolicies,
-  type TaskQueuePolicy,
   type TaskType,
 } from "./task-queues";
 
@@ -240,13 +239,5 @@ export function resolveEnvironment(parsed: ParsedInput): EnvironmentConfig {
   const services = Object.fromEntries(
     SERVICE_ROLES.map((role) => [role, { ...BASE_SERVICE, ...SERVICE_DEFAULTS[role], ...parsed.services[role] }]),
   ) as Record<ServiceRole, ServiceConfig>;
-  const taskQueues = Object.fromEntries(
-    TASK_TYPES.map((type) => {
-      const base = DEFAULT_TASK_QUEUES[type];
-      const override = parsed.taskQueues[type] ?? {};
-      const merged: TaskQueuePolicy = { ...base, ...override, retry: { ...base.retry, ...override.retry } };
-      return [type, merged];
-    }),
-  ) as Record<TaskType, TaskQueuePolicy>;
-  return { ...parsed, services, taskQueues };
+  return { ...parsed, services, taskQueues: resolveTaskQueuePolicies(parsed.taskQueues) };
 }

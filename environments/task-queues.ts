@@ -96,6 +96,20 @@ export const DEFAULT_TASK_QUEUES: TaskQueuePolicies = {
   },
 };
 
+/** What an environment may change per task type: any field, retry fields one by one. */
+export type TaskQueueOverrides = Partial<Record<TaskType, Partial<Omit<TaskQueuePolicy, "retry">> & { readonly retry?: Partial<RetryPolicy> }>>;
+
+/** The defaults with an environment's overrides merged in, field by field. */
+export function resolveTaskQueuePolicies(overrides: TaskQueueOverrides = {}): TaskQueuePolicies {
+  return Object.fromEntries(
+    TASK_TYPES.map((type) => {
+      const base = DEFAULT_TASK_QUEUES[type];
+      const override = overrides[type] ?? {};
+      return [type, { ...base, ...override, retry: { ...base.retry, ...override.retry } }];
+    }),
+  ) as Record<TaskType, TaskQueuePolicy>;
+}
+
 /**
  * Queue id of one shard, e.g. `valorize-dev-categorise-0`. Both the stack (which creates it) and
  * the app (which enqueues into it) derive names with this function.

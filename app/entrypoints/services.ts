@@ -4,8 +4,8 @@
  */
 import { CloudTasksClient } from "@google-cloud/tasks";
 import type { Redis } from "ioredis";
-import { loadEnvironment, type TaskQueuePolicies } from "../../environments";
-import { DEFAULT_TASK_QUEUES } from "../../environments/task-queues";
+import { local } from "../../environments/local";
+import { DEFAULT_TASK_QUEUES, resolveTaskQueuePolicies, type TaskQueuePolicies } from "../../environments/task-queues";
 import { CsvStatementParser } from "../adapters/csv/statement-parser";
 import type { Logger } from "../adapters/logging";
 import { PostgresDatabase } from "../adapters/postgres/database";
@@ -68,9 +68,13 @@ export async function createCoreServices(config: AppConfig, logger: Logger): Pro
   };
 }
 
-/** The queue policies the local backend enforces: the `local` environment's, from the shared definition. */
+/**
+ * The queue policies the local backend enforces: the `local` environment's, from the shared
+ * definition. Read from the data and the pure merge only, so the bundle does not carry the
+ * environments' validation (zod schemas, the policy pack's rule ids).
+ */
 export function localTaskPolicies(): TaskQueuePolicies {
-  return loadEnvironment("local").taskQueues;
+  return resolveTaskQueuePolicies(local.taskQueues);
 }
 
 export type ClosableTaskQueue = TaskQueue & { close(): Promise<void> };
