@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadSeconds, PAPER_SCENARIOS, peakVus, PROFILES, scenarioFor, type HttpScenario } from "./scenarios";
+import { loadSeconds, PAPER_SCENARIOS, peakVus, planSummary, PROFILES, scenarioFor, type HttpScenario } from "./scenarios";
 
 const http = (name: "read" | "mixed", profile: "smoke" | "quick" | "paper") => scenarioFor(name, profile) as HttpScenario;
 
@@ -48,5 +48,12 @@ describe("scenario definitions", () => {
         }
       }
     }
+  });
+});
+
+describe("plan summaries", () => {
+  it("say what the profile will actually run", () => {
+    expect(planSummary(scenarioFor("read", "smoke"))).toBe("read: 3 stages, 30 -> 200 VUs, 13 s of load");
+    expect(planSummary(scenarioFor("async", "paper"))).toBe("async: 51,580 tasks through the api, then the drain");
   });
 });

@@ -167,6 +167,13 @@ export function loadSeconds(scenario: HttpScenario): number {
   return scenario.stages.reduce((sum, stage) => sum + stage.durationSeconds, 0);
 }
 
+/** One line saying what a scenario will do under its profile, for progress output. */
+export function planSummary(scenario: Scenario): string {
+  if (scenario.name === "async") return `async: ${scenario.tasks.toLocaleString("en-US")} tasks through the api, then the drain`;
+  const vus = scenario.stages.map((s) => s.vus);
+  return `${scenario.name}: ${scenario.stages.length} stages, ${vus[0]} -> ${vus[vus.length - 1]} VUs, ${Math.round(loadSeconds(scenario))} s of load`;
+}
+
 /** The largest VU count of a scenario (how many users the mixed setup registers). */
 export function peakVus(scenario: HttpScenario): number {
   return Math.max(...scenario.stages.map((stage) => stage.vus));

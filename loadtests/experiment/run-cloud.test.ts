@@ -12,16 +12,10 @@ describe("stack outputs", () => {
     base_url: { value: "https://valorize.example.com/" },
     project_id: { value: "acme-prod-1" },
     region: { value: "us-central1" },
-    api_url: { value: "https://valorize-prod-api-abc123xyz.a.run.app" },
   };
 
-  it("reads the base URL, project, region and the api service", () => {
-    expect(parseStackOutputs(JSON.stringify(outputs))).toEqual({
-      baseUrl: "https://valorize.example.com",
-      projectId: "acme-prod-1",
-      region: "us-central1",
-      apiServiceName: "valorize-prod-api",
-    });
+  it("reads the base URL, project and region", () => {
+    expect(parseStackOutputs(JSON.stringify(outputs))).toEqual({ baseUrl: "https://valorize.example.com", projectId: "acme-prod-1", region: "us-central1" });
   });
 
   it("says to deploy first when an output is missing", () => {

@@ -16,8 +16,10 @@ import { prewarm } from "../node/prewarm";
 import { registerUsers } from "../node/register-users";
 import type { LoadUser } from "../requests";
 import type { ScenarioResult, SpeedupPoint } from "../results";
-import { peakVus, PROFILES, scenarioFor, type AsyncScenario, type HttpScenario, type ScenarioName } from "../scenarios";
+import { peakVus, planSummary, PROFILES, scenarioFor, type AsyncScenario, type HttpScenario, type ScenarioName } from "../scenarios";
+import { loadEnvironment } from "../../environments";
 import type { ExperimentContext, ExperimentOutcome } from "./context";
+import { runRemote } from "./run-remote";
 
 const execFileAsync = promisify(execFile);
 const REPO = join(__dirname, "..", "..");
@@ -38,7 +40,7 @@ async function seed(system: LocalSystem, ctx: ExperimentContext): Promise<LoadUs
 
 async function runScenario(name: ScenarioName, system: LocalSystem, seeded: readonly LoadUser[], ctx: ExperimentContext, runTag: string): Promise<ScenarioResult> {
   const scenario = scenarioFor(name, ctx.options.profile);
-  ctx.log(`${name}: ${scenario.description}`);
+  ctx.log(planSummary(scenario));
   if (scenario.name === "async") return runAsync(scenario, system, ctx, runTag);
   const users = scenario.ownUserPerVu ? await registerUsers(system.baseUrl, peakVus(scenario), `${runTag}-${name}`) : seeded;
   if (scenario.ownUserPerVu) ctx.log(`${name}: registered ${users.length} users through the API (one per VU)`);
@@ -62,8 +64,17 @@ async function runAsync(scenario: AsyncScenario, system: LocalSystem, ctx: Exper
   }
 }
 
+/** `--base-url`: a system already running on this machine (e.g. the local Docker stack). */
+async function runAgainstRunningSystem(baseUrl: string, ctx: ExperimentContext): Promise<ExperimentOutcome> {
+  ctx.log(`targeting the running system at ${baseUrl} (seeding through its API)`);
+  const { runs } = await runRemote({ baseUrl, loadTool: "node", drainPollMs: 2000 }, ctx);
+  const config = loadEnvironment("local");
+  return { baseUrl, capacity: { apiInstances: config.localDocker.apiReplicas, vcpusPerInstance: 1 }, runs };
+}
+
 export async function runLocal(ctx: ExperimentContext): Promise<ExperimentOutcome> {
   const { options } = ctx;
+  if (options.baseUrl) return runAgainstRunningSystem(options.baseUrl.replace(/\/$/, ""), ctx);
   ctx.log("building the app bundle");
   const bundle = join(REPO, "app", "dist", "main.js");
   await buildApp(undefined, bundle);
