@@ -63,8 +63,8 @@ describe("Observability: SLOs from the spec", () => {
 });
 
 describe("Observability: multi-window burn-rate alerts", () => {
-  it("creates four policies per SLO, each pairing a long and a short window with AND", () => {
-    expect(burnPolicies).toHaveLength(4 * slos.length);
+  it("creates three policies per SLO, each pairing a long and a short window with AND, no lookback over Cloud Monitoring's 24 h", () => {
+    expect(burnPolicies).toHaveLength(3 * slos.length);
     for (const policy of burnPolicies) {
       expect(policy.combiner).toBe("AND");
       expect(policy.conditions).toHaveLength(2);
@@ -72,22 +72,23 @@ describe("Observability: multi-window burn-rate alerts", () => {
       expect(long.threshold_value).toBe(short.threshold_value);
       const lookback = (f: string) => Number(/"(\d+)s"\)$/.exec(f)![1]);
       expect(lookback(long.filter)).toBe(lookback(short.filter) * 12);
+      expect(lookback(long.filter)).toBeLessThanOrEqual(24 * 3600);
       expect(long.comparison).toBe("COMPARISON_GT");
       expect(long.duration).toBe("0s");
     }
   });
 
-  it("computes thresholds from the SLO window (28 days: 13.44, 5.6, 2.8, 0.9333)", () => {
+  it("computes thresholds from the SLO window (28 days: 13.44, 5.6, 2.8)", () => {
     const longLookback = (p: any) => Number(/"(\d+)s"\)$/.exec(p.conditions[0].condition_threshold.filter)![1]);
     const byWindow = (list: any[]) => [...list].sort((a, b) => longLookback(a) - longLookback(b));
     const api = byWindow(burnPolicies.filter((p) => p.display_name.includes("api availability")));
     expect(api.map((p) => p.conditions[0].condition_threshold.threshold_value)).toEqual(DEFAULT_BURN_RATE_WINDOWS.map((w) => Number(burnRateThreshold(w, 28).toFixed(4))));
-    expect(api.map((p) => p.conditions[0].condition_threshold.threshold_value)).toEqual([13.44, 5.6, 2.8, 0.9333]);
+    expect(api.map((p) => p.conditions[0].condition_threshold.threshold_value)).toEqual([13.44, 5.6, 2.8]);
     const thirtyDays = synthObservability({ slos: [{ service: "api", sli: "availability", objective: 0.999, windowDays: 30 }] }).json;
     const values = byWindow((Object.values(resourcesOf(thirtyDays, "google_monitoring_alert_policy")) as any[]).filter((p) => p.conditions[0].condition_threshold.filter.startsWith("select_slo_burn_rate"))).map(
       (p) => p.conditions[0].condition_threshold.threshold_value,
     );
-    expect(values).toEqual([14.4, 6, 3, 1]);
+    expect(values).toEqual([14.4, 6, 3]);
   });
 
   it("reads the burn rate of its own SLO", () => {
@@ -100,12 +101,39 @@ describe("Observability: multi-window burn-rate alerts", () => {
     const pages = burnPolicies.filter((p) => p.severity === "CRITICAL");
     const tickets = burnPolicies.filter((p) => p.severity === "WARNING");
     expect(pages).toHaveLength(2 * slos.length);
-    expect(tickets).toHaveLength(2 * slos.length);
+    expect(tickets).toHaveLength(slos.length);
     for (const p of pages) expect(p.notification_channels).toEqual([expect.stringMatching(/channel-page-0/)]);
     for (const p of tickets) expect(p.notification_channels).toEqual([expect.stringMatching(/channel-ticket-0/)]);
     for (const p of burnPolicies) expect(p.documentation.content).toContain("Runbook:");
     const channels = Object.values(resourcesOf(json, "google_monitoring_notification_channel")) as any[];
     expect(channels.map((c) => c.labels.email_address).sort()).toEqual(["oncall@example.com", "team@example.com"]);
+  });
+});
+
+describe("Observability: error budget left (the slow-burn ticket)", () => {
+  const budgetPolicies = policies.filter((p) => p.conditions[0].condition_threshold.filter.startsWith("select_slo_budget_fraction"));
+
+  it("tickets once per SLO when less than a quarter of its budget is left, on its own SLO", () => {
+    expect(budgetPolicies).toHaveLength(slos.length);
+    for (const policy of budgetPolicies) {
+      const condition = policy.conditions[0].condition_threshold;
+      expect(condition).toMatchObject({ comparison: "COMPARISON_LT", threshold_value: 0.25, duration: "0s" });
+      expect(condition.filter).toMatch(/^select_slo_budget_fraction\("\$\{google_monitoring_slo\.observability_[\w-]+\.name\}"\)$/);
+      expect(policy.severity).toBe("WARNING");
+      expect(policy.notification_channels).toEqual([expect.stringMatching(/channel-ticket-0/)]);
+      expect(policy.documentation.content).toContain("Runbook:");
+    }
+    const targets = budgetPolicies.map((p) => /google_monitoring_slo\.(observability_[\w-]+)\.name/.exec(p.conditions[0].condition_threshold.filter)![1]);
+    expect(new Set(targets).size).toBe(slos.length);
+  });
+
+  it("takes the threshold from config, and refuses one outside (0, 1) naming the setting", () => {
+    const custom = synthObservability({ alerts: { errorBudgetLeft: 0.4 } }).json;
+    const values = (Object.values(resourcesOf(custom, "google_monitoring_alert_policy")) as any[])
+      .filter((p) => p.conditions[0].condition_threshold.filter.startsWith("select_slo_budget_fraction"))
+      .map((p) => p.conditions[0].condition_threshold.threshold_value);
+    expect(new Set(values)).toEqual(new Set([0.4]));
+    expect(() => observabilitySchema.parse({ alerts: { errorBudgetLeft: 1 } })).toThrow(/errorBudgetLeft must be below 1/);
   });
 });
 

@@ -62,15 +62,20 @@ const runFilter = (metric: string, service: string) => `metric.type="run.googlea
  * SLOs, multi-window burn-rate alerts, the uptime check, resource alerts and a dashboard for one
  * environment, generated from a short SLO spec per service (like Sloth or slo-generator).
  *
- * Per SLO: a request-based SLI on Cloud Run metrics, and four alert policies, each pairing a long
- * and a short window with AND (page: 1 h/5 min and 6 h/30 min; ticket: 1 d/2 h and 3 d/6 h), with
- * thresholds computed from the objective's window (lib/burn-rate.ts). Pages go to the page
- * channels, tickets to the ticket channels; every policy carries a runbook.
+ * Per SLO: a request-based SLI on Cloud Run metrics; three burn-rate alert policies, each pairing
+ * a long and a short window with AND (page: 1 h/5 min and 6 h/30 min; ticket: 1 d/2 h), with
+ * thresholds computed from the objective's window (lib/burn-rate.ts); and a ticket when little of
+ * the error budget is left. The last stands in for the Workbook's 3 d/6 h slow-burn ticket, which
+ * Cloud Monitoring cannot evaluate (burn-rate lookbacks stop at 24 h): a slow, steady burn shows
+ * up as a shrinking budget. Pages go to the page channels, tickets to the ticket channels; every
+ * policy carries a runbook.
  */
 export class Observability extends Construct {
   readonly services: Readonly<Partial<Record<ServiceRole, MonitoringService>>>;
   readonly slos: readonly { readonly spec: SloSpec; readonly slo: MonitoringSlo }[];
   readonly burnRateAlerts: readonly MonitoringAlertPolicy[];
+  /** One ticket per SLO when less than `alerts.errorBudgetLeft` of its budget remains. */
+  readonly budgetAlerts: readonly MonitoringAlertPolicy[];
   readonly resourceAlerts: readonly MonitoringAlertPolicy[];
   readonly uptimeCheck: MonitoringUptimeCheckConfig;
   readonly uptimeAlert: MonitoringAlertPolicy;
@@ -101,6 +106,7 @@ export class Observability extends Construct {
 
     this.slos = settings.slos.map((spec) => ({ spec, slo: this.slo(spec, services[spec.service]!) }));
     this.burnRateAlerts = this.slos.flatMap(({ spec, slo }) => this.burnRateAlertsFor(spec, slo));
+    this.budgetAlerts = this.slos.map(({ spec, slo }) => this.budgetAlertFor(spec, slo));
 
     this.uptimeCheck = new MonitoringUptimeCheckConfig(this, "uptime", {
       project: props.project,
@@ -217,6 +223,40 @@ export class Observability extends Construct {
         },
         conditions: [condition(longLookback, `${window.longWindowHours}h`), condition(shortLookback, `${window.shortWindowMinutes}m`)],
       });
+    });
+  }
+
+  private budgetAlertFor(spec: SloSpec, slo: MonitoringSlo): MonitoringAlertPolicy {
+    const left = this.props.settings.alerts.errorBudgetLeft;
+    const percent = `${Math.round(left * 100)} %`;
+    return new MonitoringAlertPolicy(this, `${spec.service}-${spec.sli}-budget-left`, {
+      project: this.props.project,
+      displayName: `${this.props.namePrefix} ${spec.service} ${spec.sli}: less than ${percent} of the error budget left`,
+      combiner: "OR",
+      severity: "WARNING",
+      notificationChannels: this.channels.ticket.map((c) => c.name),
+      alertStrategy: { autoClose: "86400s" },
+      documentation: {
+        mimeType: "text/markdown",
+        subject: `[TICKET] ${spec.service} ${spec.sli}: under ${percent} of the ${spec.windowDays}-day error budget left`,
+        content:
+          `${spec.service} has spent more than ${100 - Math.round(left * 100)} % of its ${spec.sli} error budget for the rolling ${spec.windowDays} days. ` +
+          `No fast burn may have paged: this catches slow, steady burns.\n\n` +
+          `Runbook: open the ${this.props.namePrefix} dashboard and the SLO's budget chart; find when the budget started to fall (a deploy, a dependency, growing traffic); ` +
+          `slow down risky releases until the budget recovers, and plan the fix.`,
+      },
+      conditions: [
+        {
+          displayName: `error budget left < ${left}`,
+          conditionThreshold: {
+            filter: `select_slo_budget_fraction("${slo.name}")`,
+            comparison: "COMPARISON_LT",
+            thresholdValue: left,
+            duration: "0s",
+            trigger: { count: 1 },
+          },
+        },
+      ],
     });
   }
 

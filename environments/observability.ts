@@ -79,6 +79,8 @@ export const observabilitySchema = z.strictObject({
     .prefault({}),
   alerts: z
     .strictObject({
+      /** Ticket when less than this share of an SLO's error budget is left in its rolling window. */
+      errorBudgetLeft: ratio("errorBudgetLeft").default(0.25),
       sqlCpu: ratio("sqlCpu").default(0.8),
       sqlMemory: ratio("sqlMemory").default(0.9),
       sqlDisk: ratio("sqlDisk").default(0.85),

@@ -12,7 +12,7 @@ import { iamNoBasicRoles, iamSecretAccessPerSecret } from "./iam";
 import { requiredLabels } from "./labels";
 import { redisAuth, redisTls } from "./memorystore";
 import { runNoPlaintextSecrets } from "./plaintext-secrets";
-import { publicServiceSloWithBurnRateAlert } from "./slo";
+import { burnRateLookbacksAccepted, publicServiceSloWithBurnRateAlert } from "./slo";
 
 export const PLATFORM_RULES: readonly PolicyRule[] = [
   sqlNoPublicIp,
@@ -32,6 +32,7 @@ export const PLATFORM_RULES: readonly PolicyRule[] = [
   edgeHttpRedirectsOnly,
   edgeArmorEnforcedInProduction,
   publicServiceSloWithBurnRateAlert,
+  burnRateLookbacksAccepted,
   requiredLabels,
   iamNoBasicRoles,
   iamSecretAccessPerSecret,

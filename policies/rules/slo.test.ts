@@ -6,7 +6,7 @@ import { MonitoringSlo } from "@cdktf/provider-google/lib/monitoring-slo";
 import { describe, expect, it } from "vitest";
 import type { TerraformStack } from "../../lib/cdktf";
 import { runRule, smallStack } from "../testing";
-import { publicServiceSloWithBurnRateAlert } from "./slo";
+import { burnRateLookbacksAccepted, lookbackSeconds, publicServiceSloWithBurnRateAlert } from "./slo";
 
 const service = (stack: TerraformStack, ingress = "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER") =>
   new CloudRunV2Service(stack, "api", { name: "vz-api", location: "us-central1", ingress, template: { containers: [{ image: "app" }] } });
@@ -23,15 +23,15 @@ const availabilitySlo = (stack: TerraformStack, monitoringService: string, filte
   });
 };
 
-const burnRateAlert = (stack: TerraformStack, sloName: string, enabled = true) =>
+const burnRateAlert = (stack: TerraformStack, sloName: string, enabled = true, lookbacks: readonly [string, string] = ['"3600s"', '"300s"']) =>
   new MonitoringAlertPolicy(stack, "fast-burn", {
     displayName: "fast burn",
     combiner: "AND",
     enabled,
-    conditions: [
-      { displayName: "1h", conditionThreshold: { filter: `select_slo_burn_rate("${sloName}", "3600s")`, comparison: "COMPARISON_GT", thresholdValue: 14.4, duration: "0s" } },
-      { displayName: "5m", conditionThreshold: { filter: `select_slo_burn_rate("${sloName}", "300s")`, comparison: "COMPARISON_GT", thresholdValue: 14.4, duration: "0s" } },
-    ],
+    conditions: lookbacks.map((lookback) => ({
+      displayName: lookback,
+      conditionThreshold: { filter: `select_slo_burn_rate("${sloName}", ${lookback})`, comparison: "COMPARISON_GT", thresholdValue: 14.4, duration: "0s" },
+    })),
   });
 
 /** Cloud Run basic service -> SLO -> burn-rate alert, linked by references as a construct would. */
@@ -95,5 +95,29 @@ describe("VZ-OBS-001 public services have an SLO and a burn-rate alert", () => {
 
   it("does not require SLOs of internal services (the worker's are per queue)", () => {
     expect(runRule(publicServiceSloWithBurnRateAlert, smallStack((s) => service(s, "INGRESS_TRAFFIC_INTERNAL_ONLY"))).status).toBe("n/a");
+  });
+});
+
+describe("VZ-OBS-002 burn-rate lookbacks Cloud Monitoring accepts", () => {
+  it("reads lookbacks in every unit Cloud Monitoring knows", () => {
+    expect(["3600s", "60m", "1h", "86400000ms", "1.5h"].map(lookbackSeconds)).toEqual([3600, 3600, 3600, 86400, 5400]);
+    expect(["3600", "1d", "h", ""].map(lookbackSeconds)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it("passes lookbacks up to 24 h, quoted or bare", () => {
+    const stack = smallStack((s) => burnRateAlert(s, observed(s).name, true, ['"86400s"', "2h"]));
+    expect(runRule(burnRateLookbacksAccepted, stack)).toMatchObject({ status: "pass", checked: 1 });
+  });
+
+  it("fails a 3-day lookback and one without a unit, naming each", () => {
+    const stack = smallStack((s) => burnRateAlert(s, observed(s).name, true, ['"259200s"', '"3600"']));
+    expect(runRule(burnRateLookbacksAccepted, stack).problems).toEqual([
+      'test/fast-burn: lookback "259200s" is 72 h, over the 24 h Cloud Monitoring allows',
+      'test/fast-burn: lookback "3600" is not a number with a unit (ns, us, ms, s, m, h)',
+    ]);
+  });
+
+  it("has nothing to check without burn-rate conditions", () => {
+    expect(runRule(burnRateLookbacksAccepted, smallStack((s) => observed(s))).status).toBe("n/a");
   });
 });

@@ -55,3 +55,32 @@ function alertsOnBurnRate(policy: SynthesizedResource, slo: SynthesizedResource)
     }),
   );
 }
+
+/** `select_slo_burn_rate("<slo>", "<lookback>")`, lookback quoted or bare. */
+const BURN_RATE_LOOKBACK = /select_slo_burn_rate\(\s*"[^"]*"\s*,\s*"?([^")\s]*)"?\s*\)/g;
+const LOOKBACK_UNITS_SECONDS: Readonly<Record<string, number>> = { ns: 1e-9, us: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+/** Cloud Monitoring does not alert on burn rates over a lookback longer than this. */
+const MAX_LOOKBACK_SECONDS = 24 * 3600;
+
+/** A lookback in seconds, or undefined when Cloud Monitoring would not parse it. */
+export function lookbackSeconds(lookback: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(lookback);
+  return match ? Number(match[1]) * LOOKBACK_UNITS_SECONDS[match[2]!]! : undefined;
+}
+
+export const burnRateLookbacksAccepted = rule({
+  id: "VZ-OBS-002",
+  severity: "ERROR",
+  title: "Burn-rate lookbacks of at most 24 h",
+  rationale: "Cloud Monitoring rejects burn-rate alert lookbacks over 24 h or without a unit, so such a policy fails at apply and the alert never exists.",
+  fix: 'Write lookbacks as a number with ns, us, ms, s, m or h, at most 24 h ("86400s"); cover slower burns with select_slo_budget_fraction("<slo name>") (error budget left).',
+  appliesTo: (stack) => stack.ofType(ALERT_POLICY).filter((policy) => stringsIn(blocks(policy.config, "conditions")).some((s) => s.includes("select_slo_burn_rate"))),
+  check: (policy) =>
+    stringsIn(blocks(policy.config, "conditions")).flatMap((filter) =>
+      [...filter.matchAll(BURN_RATE_LOOKBACK)].flatMap(([, lookback]) => {
+        const seconds = lookbackSeconds(lookback!);
+        if (seconds === undefined) return [`lookback "${lookback}" is not a number with a unit (ns, us, ms, s, m, h)`];
+        return seconds > MAX_LOOKBACK_SECONDS ? [`lookback "${lookback}" is ${seconds / 3600} h, over the 24 h Cloud Monitoring allows`] : [];
+      }),
+    ),
+});
