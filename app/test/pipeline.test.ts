@@ -37,7 +37,7 @@ afterAll(async () => {
 describe("local pipeline", () => {
   it("categorises a new transaction and imports a statement in the background, live on the WebSocket", async () => {
     const tenant = await client.tenant();
-    const socket = new WebSocket(`${realtime.url}/ws?token=${tenant.token}`);
+    const socket = new WebSocket(`${realtime.url}/ws`, { headers: { authorization: `Bearer ${tenant.token}` } });
     const events: Array<{ type: string } & Record<string, unknown>> = [];
     await new Promise<void>((resolve, reject) => {
       socket.on("message", (data) => {

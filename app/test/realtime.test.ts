@@ -5,6 +5,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { REALTIME_SUBPROTOCOL, subprotocolToken } from "../adapters/realtime/gateway";
 import { redisKeys } from "../adapters/redis/keys";
 import type { ApiInstance } from "../entrypoints/api";
 import type { RealtimeInstance } from "../entrypoints/realtime";
@@ -42,10 +43,10 @@ interface Client {
 }
 
 /** Connects and waits for the server's "ready" (the subscription is live from then on). */
-async function connect(instance: Instance, tenant: Tenant, via: "query" | "header" = "query"): Promise<Client> {
+async function connect(instance: Instance, tenant: Tenant, via: "subprotocol" | "header" = "header"): Promise<Client> {
   const socket =
-    via === "query"
-      ? new WebSocket(`${instance.url}/ws?token=${encodeURIComponent(tenant.token)}`)
+    via === "subprotocol"
+      ? new WebSocket(`${instance.url}/ws`, [REALTIME_SUBPROTOCOL, `bearer.${tenant.token}`])
       : new WebSocket(`${instance.url}/ws`, { headers: { authorization: `Bearer ${tenant.token}` } });
   sockets.push(socket);
   const messages: Client["messages"] = [];
@@ -62,13 +63,21 @@ async function connect(instance: Instance, tenant: Tenant, via: "query" | "heade
   return { socket, messages, closed };
 }
 
-/** The HTTP status of a refused upgrade. */
-function refusal(url: string, headers: Record<string, string> = {}): Promise<number> {
+/** The HTTP status (and JSON body) of a refused upgrade. */
+function refusal(url: string, headers: Record<string, string> = {}, protocols: string[] = []): Promise<number> {
+  return refusalWithBody(url, headers, protocols).then((r) => r.status);
+}
+
+function refusalWithBody(url: string, headers: Record<string, string> = {}, protocols: string[] = []): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers });
+    const socket = new WebSocket(url, protocols, { headers });
     socket.on("unexpected-response", (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      socket.terminate();
+      let text = "";
+      response.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      response.on("end", () => {
+        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) });
+        socket.terminate();
+      });
     });
     socket.on("open", () => reject(new Error("the upgrade was accepted")));
     socket.on("error", () => undefined);
@@ -78,17 +87,38 @@ function refusal(url: string, headers: Record<string, string> = {}): Promise<num
 describe("realtime", () => {
   it("refuses a missing, unknown or malformed token, and other paths", async () => {
     expect(await refusal(`${first.url}/ws`)).toBe(401);
-    expect(await refusal(`${first.url}/ws?token=vz_${"x".repeat(43)}`)).toBe(401);
+    expect(await refusal(`${first.url}/ws`, { authorization: `Bearer vz_${"x".repeat(43)}` })).toBe(401);
     expect(await refusal(`${first.url}/ws`, { authorization: "Bearer nonsense" })).toBe(401);
+    expect(await refusal(`${first.url}/ws`, {}, [REALTIME_SUBPROTOCOL, `bearer.vz_${"x".repeat(43)}`])).toBe(401);
     const tenant = await client.tenant();
-    expect(await refusal(`${first.url}/elsewhere?token=${tenant.token}`)).toBe(404);
+    expect(await refusal(`${first.url}/elsewhere`, { authorization: `Bearer ${tenant.token}` })).toBe(404);
     expect(first.gateway.connectionCount).toBe(0);
+  });
+
+  it("refuses a token in the URL, even a valid one, with a 400 naming the field and the alternatives", async () => {
+    const tenant = await client.tenant();
+    const { status, body } = await refusalWithBody(`${first.url}/ws?token=${tenant.token}`);
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ code: "validation_failed", fields: { token: expect.stringContaining("Authorization: Bearer") } });
+    expect(body.error.fields.token).toContain("bearer.<token>");
+    expect(first.gateway.connectionCount).toBe(0);
+  });
+
+  it("accepts a browser's subprotocol token and answers with its own protocol, never echoing the token", async () => {
+    const tenant = await client.tenant();
+    const view = await connect(first, tenant, "subprotocol");
+    expect(view.socket.protocol).toBe(REALTIME_SUBPROTOCOL);
+    view.socket.close();
+    await view.closed;
+    expect(subprotocolToken(`${REALTIME_SUBPROTOCOL}, bearer.vz_abc`)).toBe("vz_abc");
+    expect(subprotocolToken(REALTIME_SUBPROTOCOL)).toBeUndefined();
+    expect(subprotocolToken("bearer.")).toBeUndefined();
   });
 
   it("delivers a tenant's events to its clients on every instance, and to no one else", async () => {
     const alice = await client.tenant("Alice");
     const bob = await client.tenant("Bob");
-    const aliceOnFirst = await connect(first, alice, "query");
+    const aliceOnFirst = await connect(first, alice, "subprotocol");
     const aliceOnSecond = await connect(second, alice, "header");
     const bobOnSecond = await connect(second, bob);
 

@@ -1,6 +1,9 @@
 /**
- * The WebSocket endpoint `/ws`. A client authenticates with the API token (`?token=` or
- * `Authorization: Bearer`) during the upgrade; a bad token gets a 401 and no socket. Each socket
+ * The WebSocket endpoint `/ws`. A client authenticates with the API token during the upgrade:
+ * `Authorization: Bearer <token>` (servers, k6), or, from a browser, which cannot set headers on a
+ * WebSocket, the subprotocols `["valorize.v1", "bearer.<token>"]` (the server answers
+ * `valorize.v1`, never the token). A token in the URL is refused with a 400: URLs land in load
+ * balancer and proxy logs. A bad token gets a 401 and no socket. Each socket
  * receives its tenant's events, fed by the Redis subscription shared by all the tenant's sockets
  * on this instance.
  *
@@ -27,22 +30,41 @@ export interface GatewaySettings {
   readonly logger: Logger;
 }
 
+/** The subprotocol the server speaks; browsers send it beside `bearer.<token>`. */
+export const REALTIME_SUBPROTOCOL = "valorize.v1";
+const BEARER_SUBPROTOCOL_PREFIX = "bearer.";
+
+/** The token a browser passed as the `bearer.<token>` subprotocol, if any. */
+export function subprotocolToken(header: string | undefined): string | undefined {
+  const offered = (header ?? "").split(",").map((p) => p.trim());
+  return offered.find((p) => p.startsWith(BEARER_SUBPROTOCOL_PREFIX))?.slice(BEARER_SUBPROTOCOL_PREFIX.length) || undefined;
+}
+
 const CLOSE_GOING_AWAY = 1001;
 const CLOSE_TRY_AGAIN_LATER = 1013;
 const SHUTDOWN_CLOSE_WAIT_MS = 2_000;
 /** A client too slow to read our close frame is cut after this long. */
 const SLOW_CLIENT_CLOSE_WAIT_MS = 1_000;
 
-function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ error: { code, message } });
-  const reason = status === 401 ? "Unauthorized" : status === 404 ? "Not Found" : "Service Unavailable";
+const STATUS_TEXT: Readonly<Record<number, string>> = { 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 503: "Service Unavailable" };
+
+function refuseUpgrade(socket: Duplex, status: number, code: string, message: string, fields?: Record<string, string>): void {
+  const body = JSON.stringify({ error: { code, message, ...(fields && { fields }) } });
+  const reason = STATUS_TEXT[status] ?? "Error";
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
 export class RealtimeGateway {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false, clientTracking: true });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 4096,
+    perMessageDeflate: false,
+    clientTracking: true,
+    // Answer with our protocol only: echoing `bearer.<token>` would put the token in the response.
+    handleProtocols: (offered) => (offered.has(REALTIME_SUBPROTOCOL) ? REALTIME_SUBPROTOCOL : false),
+  });
   private readonly alive = new WeakSet<WebSocket>();
   private readonly heartbeat: NodeJS.Timeout;
   private closing = false;
@@ -70,9 +92,14 @@ export class RealtimeGateway {
     const url = new URL(request.url ?? "/", "http://localhost");
     if (url.pathname !== "/ws") return refuseUpgrade(socket, 404, "not_found", "WebSocket endpoint is /ws");
     if (this.closing) return refuseUpgrade(socket, 503, "draining", "shutting down; reconnect");
+    if (url.searchParams.has("token")) {
+      return refuseUpgrade(socket, 400, "validation_failed", "tokens in URLs end up in logs", {
+        token: `send it as "Authorization: Bearer <token>" or as the WebSocket subprotocols ["${REALTIME_SUBPROTOCOL}", "${BEARER_SUBPROTOCOL_PREFIX}<token>"]`,
+      });
+    }
     let userId: string;
     try {
-      userId = await this.settings.authenticate(url.searchParams.get("token") ?? bearerToken(request.headers.authorization));
+      userId = await this.settings.authenticate(bearerToken(request.headers.authorization) ?? subprotocolToken(request.headers["sec-websocket-protocol"]));
     } catch (error) {
       if (error instanceof DomainError) return refuseUpgrade(socket, 401, error.code, error.message);
       throw error;
