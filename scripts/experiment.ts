@@ -1,7 +1,7 @@
 /**
  * `npm run experiment -- [--env local|dev|staging|prod] [--profile smoke|quick|paper]
  *   [--scenarios read,mixed,async] [--repeat N] [--out DIR] [--speedup 1,2,4]
- *   [--api-instances N] [--no-deploy]`
+ *   [--api-instances N] [--base-url URL] [--no-deploy] [--help]`
  *
  * Reproduces the reference study's experiments and writes a report (summary.json, report.md,
  * report.html, figures, raw CSV) to --out (default results/<time>-<env>-<profile>). Exits 1 when
@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { argv, chalk } from "zx";
 import { formatProgress, type ExperimentContext, type ExperimentOutcome, type ProgressEvent } from "../loadtests/experiment/context";
 import { machineInfo, versions } from "../loadtests/experiment/environment-info";
-import { OptionsError, parseOptions, type ExperimentOptions } from "../loadtests/experiment/options";
+import { EXPERIMENT_USAGE, OptionsError, parseOptions, wantsHelp, type ExperimentOptions } from "../loadtests/experiment/options";
 import { runCloud } from "../loadtests/experiment/run-cloud";
 import { runLocal } from "../loadtests/experiment/run-local";
 import { writeReport } from "../loadtests/report/write-report";
@@ -45,12 +45,16 @@ function summarize(options: ExperimentOptions, outcome: ExperimentOutcome, start
 }
 
 async function main(): Promise<number> {
+  if (wantsHelp(argv)) {
+    console.log(EXPERIMENT_USAGE);
+    return 0;
+  }
   let options: ExperimentOptions;
   try {
     options = parseOptions(argv);
   } catch (error) {
     if (!(error instanceof OptionsError)) throw error;
-    console.error(`experiment: ${error.message}`);
+    console.error(`experiment: ${error.message} (see --help)`);
     return 2;
   }
   const outDir = resolve(options.out ?? defaultOutDir(options));

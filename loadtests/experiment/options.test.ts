@@ -1,10 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { minimist } from "zx";
-import { OptionsError, parseOptions } from "./options";
+import { EXPERIMENT_USAGE, OptionsError, parseOptions, wantsHelp } from "./options";
 
 const parse = (line: string) => parseOptions(minimist(line.split(" ").filter(Boolean), { boolean: ["deploy"], default: { deploy: true } }));
 
 describe("experiment options", () => {
+  it("documents every flag the parser accepts in --help", () => {
+    const flags = ["env", "profile", "scenarios", "repeat", "out", "speedup", "api-instances", "base-url", "no-deploy", "help"];
+    for (const flag of flags) expect(EXPERIMENT_USAGE).toMatch(new RegExp(`^  --${flag}\\b`, "m"));
+    // Each documented flag (but --help) parses, so the text cannot advertise a flag that does not exist.
+    const samples: Record<string, string> = { env: "dev", profile: "smoke", scenarios: "read", repeat: "2", out: "x", speedup: "1,2", "base-url": "http://h:1" };
+    for (const [flag, value] of Object.entries(samples)) expect(() => parse(`--${flag} ${value}`)).not.toThrow();
+    expect(() => parse("--api-instances 2")).not.toThrow();
+    expect(wantsHelp(minimist(["--help"]))).toBe(true);
+    expect(wantsHelp(minimist(["-h"]))).toBe(true);
+    expect(wantsHelp(minimist(["--env", "dev"]))).toBe(false);
+  });
+
   it("defaults to the quick profile of every scenario, locally, once", () => {
     expect(parse("")).toEqual({ env: "local", profile: "quick", scenarios: ["read", "mixed", "async"], repeat: 1, deploy: true });
   });

@@ -6,7 +6,7 @@
  *     [--api-instances N] [--base-url URL] [--no-deploy]
  */
 import { z } from "zod";
-import { PROFILE_NAMES, SCENARIO_NAMES, type ProfileName, type ScenarioName } from "../scenarios";
+import { PROFILE_NAMES, PROFILES, SCENARIO_NAMES, type ProfileName, type ScenarioName } from "../scenarios";
 
 export const EXPERIMENT_ENVIRONMENTS = ["local", "dev", "staging", "prod"] as const;
 export type ExperimentEnvironment = (typeof EXPERIMENT_ENVIRONMENTS)[number];
@@ -48,7 +48,33 @@ export interface ExperimentOptions {
   readonly deploy: boolean;
 }
 
+/** What `npm run experiment -- --help` prints. */
+export const EXPERIMENT_USAGE = [
+  "usage: npm run experiment -- [options]",
+  "",
+  "Reproduces the reference study's experiments (read-heavy, mixed read/write, async pipeline) and",
+  "writes a report with figures and SLO verdicts. Exit code: 0 all SLOs held, 1 an SLO broke or a",
+  "task was lost or duplicated, 2 bad options.",
+  "",
+  "  --env local|dev|staging|prod   where to run (default local: the whole system on this machine)",
+  `${`  --profile ${PROFILE_NAMES.join("|")}`.padEnd(33)}how much load (default quick)`,
+  ...PROFILE_NAMES.map((name) => `      ${name.padEnd(6)} ${PROFILES[name].description}`),
+  `${`  --scenarios ${SCENARIO_NAMES.join(",")}`.padEnd(33)}which experiments, comma-separated (default all)`,
+  "  --repeat N                     run everything N times and report confidence intervals",
+  "  --out DIR                      report directory (default results/<time>-<env>-<profile>)",
+  "  --speedup 1,2,4                rerun the read scenario at these api instance counts (speed-up figure)",
+  "  --api-instances N              local: api processes behind the port (default 2)",
+  "  --base-url URL                 test a system already running there (e.g. the local Docker stack)",
+  "  --no-deploy                    cloud: test the deployed stack as it is, without cdktf deploy",
+  "  --help                         this text",
+].join("\n");
+
 export class OptionsError extends Error {}
+
+/** True when the command line asks for the usage text. */
+export function wantsHelp(argv: Record<string, unknown>): boolean {
+  return argv.help === true || argv.h === true;
+}
 
 /** From minimist-style parsed arguments (zx's `argv`): kebab-case flags, `--no-x` as `x: false`. */
 export function parseOptions(argv: Record<string, unknown>): ExperimentOptions {
