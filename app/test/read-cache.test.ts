@@ -58,9 +58,19 @@ describe("VersionedReadCache", () => {
     expect(text(await cache.getOrLoad("dave", "page", async () => "fresh rows"))).toBe("fresh rows"); // ...nobody else does
   });
 
+  it("serves a stored view only under exactly its version (no prefix look-alikes)", async () => {
+    await redis.set(keys.tenantVersion("frank"), "ab");
+    await redis.set(keys.view("frank", "v"), "abc\nloaded under abc");
+    expect(text(await cache.getOrLoad("frank", "v", async () => "fresh"))).toBe("fresh");
+    expect(await redis.get(keys.view("frank", "v"))).toBe("ab\nfresh");
+    expect(text(await cache.getOrLoad("frank", "v", async () => "unused"))).toBe("fresh");
+    await redis.set(keys.view("frank", "w"), "ab");
+    expect(text(await cache.getOrLoad("frank", "w", async () => "loaded"))).toBe("loaded");
+  });
+
   it("expires views and keeps the version key alive longer", async () => {
     await cache.getOrLoad("erin", "v", async () => "x");
-    const view = await redis.ttl(keys.view("erin", "0", "v"));
+    const view = await redis.ttl(keys.view("erin", "v"));
     expect(view).toBeGreaterThan(0);
     expect(view).toBeLessThanOrEqual(60);
     await cache.invalidate("erin");

@@ -9,9 +9,8 @@ export function redisKeys(prefix: string) {
     token: (tokenHash: string) => `${prefix}tok:${tokenHash}`,
     /** Replaced on every write of the tenant: cached views under older versions are never read again. */
     tenantVersion: (userId: string) => `${prefix}ver:${userId}`,
-    view: (userId: string, version: string, view: string) => `${prefix}view:${userId}:${version}:${view}`,
-    /** The view key around its version, for lookups that resolve the version inside Redis. */
-    viewParts: (userId: string, view: string): [string, string] => [`${prefix}view:${userId}:`, `:${view}`],
+    /** One cached view of a tenant (its value carries the tenant version it was loaded under). */
+    view: (userId: string, view: string) => `${prefix}view:${userId}:${view}`,
     /** Pub/sub channel of a tenant's realtime events. */
     events: (userId: string) => `${prefix}events:${userId}`,
     /** BullMQ's own prefix for the local task queues. */
