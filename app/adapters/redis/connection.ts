@@ -2,15 +2,33 @@
  * ioredis connections from REDIS_URL, REDIS_PASSWORD (Memorystore AUTH) and REDIS_CA_CERT (the
  * instance's server CA for TLS; rediss:// URLs).
  */
+import { isIP } from "node:net";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { Redis, type RedisOptions } from "ioredis";
 import type { RedisConfig } from "../../config";
+
+/**
+ * Memorystore serves a certificate that names the instance's IP in its subject CN, and clients
+ * connect by that IP. Node only matches an IP host against IP SANs, so the standard check would
+ * refuse a genuine server. With the chain pinned to the instance's own CA (REDIS_CA_CERT), a CN
+ * equal to the IP we dialled identifies the server as well; any other mismatch still fails.
+ */
+export function memorystoreServerIdentity(host: string, cert: PeerCertificate): Error | undefined {
+  const standard = checkServerIdentity(host, cert);
+  if (!standard) return undefined;
+  const commonName = cert.subject?.CN;
+  const names = Array.isArray(commonName) ? commonName : [commonName];
+  return isIP(host) !== 0 && names.includes(host) ? undefined : standard;
+}
 
 export type RedisPurpose = "commands" | "subscriber" | "queue";
 
 export function redisOptions(config: RedisConfig, purpose: RedisPurpose): RedisOptions {
   return {
     password: config.password,
-    tls: config.url.startsWith("rediss://") ? { ca: config.caCert, minVersion: "TLSv1.2" } : undefined,
+    tls: config.url.startsWith("rediss://")
+      ? { ca: config.caCert, minVersion: "TLSv1.2", ...(config.caCert && { checkServerIdentity: memorystoreServerIdentity }) }
+      : undefined,
     connectionName: `valorize-${purpose}`,
     // Commands issued concurrently share one socket write and round trip: the lever for the cached
     // read path and for the dispatcher's many in-flight jobs. (Subscribers only listen.)
