@@ -16,8 +16,12 @@ export interface Figure {
 const WIDTH = 560;
 const HEIGHT = 300;
 
+/** One datum of its own: on the chart's data the rule and label would be drawn once per row. */
+const SINGLE_DATUM = { values: [{}] };
+
 function sloRule(): Record<string, unknown> {
   return {
+    data: SINGLE_DATUM,
     mark: { type: "rule", color: "#d62728", strokeDash: [6, 4], strokeWidth: 1.5 },
     encoding: { y: { datum: SLO.p95Ms } },
   };
@@ -25,6 +29,7 @@ function sloRule(): Record<string, unknown> {
 
 function sloLabel(): Record<string, unknown> {
   return {
+    data: SINGLE_DATUM,
     mark: { type: "text", color: "#d62728", align: "left", dx: 4, dy: -6, fontSize: 11 },
     encoding: { y: { datum: SLO.p95Ms }, x: { value: 0 }, text: { value: `SLO: P95 <= ${SLO.p95Ms} ms` } },
   };

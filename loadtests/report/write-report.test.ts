@@ -38,7 +38,9 @@ describe("report writer", () => {
     );
     const svg = await read("figures/read-latency.svg");
     expect(svg.startsWith("<svg")).toBe(true);
-    expect(svg).toContain("SLO: P95 &lt;= 300 ms");
+    // The SLO line and its label are drawn once, not once per data row.
+    expect(svg.split("SLO: P95 &lt;= 300 ms")).toHaveLength(2);
+    expect(svg.match(/stroke-dasharray="6,4"/g)).toHaveLength(1);
     expect(await read("report.md")).toContain("![read: P50 / P95 / P99 per VU stage](figures/read-latency.svg)");
   });
 
