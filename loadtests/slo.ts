@@ -28,3 +28,18 @@ export function sloVerdict(p95Ms: number, errorRate: number): SloVerdict {
   ].filter(Boolean);
   return { latencyOk, errorsOk, ok: latencyOk && errorsOk, reason: reasons.join("; ") };
 }
+
+/**
+ * A scenario's whole-run figures from its stages: mean throughput over the planned load time,
+ * error rate, and the VUs of the first stage whose SLO broke (null when it held throughout).
+ */
+export function scenarioTotals(
+  stages: readonly { readonly vus: number; readonly requests: number; readonly errors: number; readonly slo: SloVerdict }[],
+  planned: readonly { readonly durationSeconds: number }[],
+): { meanRps: number; errorRate: number; sloBrokeAtVus: number | null } {
+  const requests = stages.reduce((sum, s) => sum + s.requests, 0);
+  const errors = stages.reduce((sum, s) => sum + s.errors, 0);
+  const loadSeconds = planned.reduce((sum, s) => sum + s.durationSeconds, 0);
+  const broken = stages.find((s) => !s.slo.ok);
+  return { meanRps: loadSeconds === 0 ? 0 : requests / loadSeconds, errorRate: requests === 0 ? 0 : errors / requests, sloBrokeAtVus: broken ? broken.vus : null };
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { scenarioTotals } from "./slo";
 import { estimate, LatencyHistogram, mean, sampleStdDev, SLO, sloVerdict } from "./stats";
 
 describe("LatencyHistogram", () => {
@@ -56,5 +57,13 @@ describe("SLO verdicts", () => {
     expect(sloVerdict(301, 0).reason).toBe("P95 301 ms > 300 ms");
     expect(sloVerdict(10, 0.005)).toMatchObject({ ok: false, errorsOk: false, reason: "errors 0.50 % >= 0.5 %" });
     expect(sloVerdict(658, 0.01).reason).toBe("P95 658 ms > 300 ms; errors 1.00 % >= 0.5 %");
+  });
+
+  it("totals a scenario: mean over the planned load time, error rate, first stage that broke", () => {
+    const stage = (vus: number, requests: number, errors: number, p95: number) => ({ vus, requests, errors, slo: sloVerdict(p95, errors / requests) });
+    const stages = [stage(100, 1000, 0, 50), stage(300, 3000, 3, 320), stage(539, 5000, 60, 700)];
+    expect(scenarioTotals(stages, [{ durationSeconds: 10 }, { durationSeconds: 10 }, { durationSeconds: 20 }])).toEqual({ meanRps: 225, errorRate: 63 / 9000, sloBrokeAtVus: 300 });
+    expect(scenarioTotals(stages.slice(0, 1), [{ durationSeconds: 10 }]).sloBrokeAtVus).toBeNull();
+    expect(scenarioTotals([], [])).toEqual({ meanRps: 0, errorRate: 0, sloBrokeAtVus: null });
   });
 });

@@ -4,7 +4,7 @@
  * in, and the conversion of k6's end-of-test summary into our results format.
  */
 import type { HttpScenario } from "../scenarios";
-import { SLO, sloVerdict } from "../slo";
+import { scenarioTotals, SLO, sloVerdict } from "../slo";
 
 /** Seconds at which each stage ends, from the start of the load. */
 export function stageEnds(scenario: HttpScenario): number[] {
@@ -88,18 +88,15 @@ export function stagesFromSummary(scenario: HttpScenario, data: K6SummaryData) {
 /** The whole-scenario figures from a k6 summary (the per-second peak comes from the CSV output). */
 export function scenarioFromSummary(scenario: HttpScenario, data: K6SummaryData) {
   const stages = stagesFromSummary(scenario, data);
-  const requests = stages.reduce((sum, s) => sum + s.requests, 0);
-  const errors = stages.reduce((sum, s) => sum + s.errors, 0);
-  const loadSeconds = scenario.stages.reduce((sum, s) => sum + s.durationSeconds, 0);
-  const broken = stages.find((s) => !s.slo.ok);
+  const { meanRps, errorRate, sloBrokeAtVus } = scenarioTotals(stages, scenario.stages);
   return {
     name: scenario.name,
     stages,
-    meanRps: requests / loadSeconds,
+    meanRps,
     peakRps: 0,
     p95: data.metrics.http_req_duration?.values["p(95)"] ?? 0,
-    errorRate: requests === 0 ? 0 : errors / requests,
-    sloBrokeAtVus: broken ? broken.vus : null,
+    errorRate,
+    sloBrokeAtVus,
     timeline: [],
   };
 }

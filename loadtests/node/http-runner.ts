@@ -13,6 +13,7 @@ import { kindFor, requestFor, type LoadFixtures, type LoadUser } from "../reques
 import type { GeneratorUsage, HttpScenarioResult, StageResult, TimelinePoint } from "../results";
 import { withVerdict } from "../results";
 import type { HttpScenario } from "../scenarios";
+import { scenarioTotals } from "../slo";
 import { LatencyHistogram } from "../stats";
 
 export interface Progress {
@@ -174,18 +175,15 @@ function summarize(scenario: HttpScenario, recorders: readonly StageRecorder[], 
   });
   const all = new LatencyHistogram();
   for (const r of recorders) all.add(r.latency);
-  const requests = stages.reduce((sum, s) => sum + s.requests, 0);
-  const errors = stages.reduce((sum, s) => sum + s.errors, 0);
-  const loadSeconds = scenario.stages.reduce((sum, s) => sum + s.durationSeconds, 0);
-  const broken = stages.find((s) => !s.slo.ok);
+  const { meanRps, errorRate, sloBrokeAtVus } = scenarioTotals(stages, scenario.stages);
   return {
     name: scenario.name,
     stages,
-    meanRps: requests / loadSeconds,
+    meanRps,
     peakRps: Math.max(0, ...timeline.map((p) => p.requests)),
     p95: all.percentileMs(95),
-    errorRate: requests === 0 ? 0 : errors / requests,
-    sloBrokeAtVus: broken ? broken.vus : null,
+    errorRate,
+    sloBrokeAtVus,
     timeline,
     generator,
   };
