@@ -68,6 +68,31 @@ describe("VersionedReadCache", () => {
     expect(text(await cache.getOrLoad("frank", "w", async () => "loaded"))).toBe("loaded");
   });
 
+  it("serves its own copy while the tenant version stands, without the view's bytes in Redis", async () => {
+    let loads = 0;
+    await cache.getOrLoad("gina", "v", async () => `gina-${++loads}`);
+    await redis.del(keys.view("gina", "v"));
+    expect(text(await cache.getOrLoad("gina", "v", async () => `gina-${++loads}`))).toBe("gina-1");
+    expect(loads).toBe(1);
+  });
+
+  it("sees a write made through another instance on the very next read", async () => {
+    const other = new VersionedReadCache(redis, keys, 60);
+    await cache.getOrLoad("hank", "v", async () => "before");
+    expect(text(await other.getOrLoad("hank", "v", async () => "unused"))).toBe("before"); // shared through Redis
+    await other.invalidate("hank");
+    expect(text(await cache.getOrLoad("hank", "v", async () => "after"))).toBe("after");
+  });
+
+  it("keeps no more than its byte budget in memory", async () => {
+    const small = new VersionedReadCache(redis, keys, 60, 4096);
+    for (let i = 0; i < 8; i++) await small.getOrLoad("ida", `v${i}`, async () => "x".repeat(1000));
+    await redis.del(...Array.from({ length: 8 }, (_, i) => keys.view("ida", `v${i}`)));
+    let reloaded = 0;
+    for (let i = 0; i < 8; i++) await small.getOrLoad("ida", `v${i}`, async () => (reloaded++, "y"));
+    expect(reloaded).toBeGreaterThanOrEqual(5); // at most 3 of 8 views of ~1 KB fit in 4 KB
+  });
+
   it("expires views and keeps the version key alive longer", async () => {
     await cache.getOrLoad("erin", "v", async () => "x");
     const view = await redis.ttl(keys.view("erin", "v"));
