@@ -5,18 +5,26 @@
  *
  * Reproduces the reference study's experiments and writes a report (summary.json, report.md,
  * report.html, figures, raw CSV) to --out (default results/<time>-<env>-<profile>). Exits 1 when
- * an SLO is broken or a task is lost or duplicated, 2 on bad options, so CI can gate on it.
+ * an SLO is broken or a task is lost or duplicated, 2 when it cannot run (bad options, a missing
+ * tool or setting, a failed deploy), so CI can gate on it.
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { argv, chalk } from "zx";
 import { formatProgress, type ExperimentContext, type ExperimentOutcome, type ProgressEvent } from "../loadtests/experiment/context";
 import { machineInfo, versions } from "../loadtests/experiment/environment-info";
 import { EXPERIMENT_USAGE, OptionsError, parseOptions, wantsHelp, type ExperimentOptions } from "../loadtests/experiment/options";
+import { ExperimentError } from "../loadtests/experiment/preflight";
 import { runCloud } from "../loadtests/experiment/run-cloud";
 import { runLocal } from "../loadtests/experiment/run-local";
 import { writeReport } from "../loadtests/report/write-report";
 import { estimateScenario, failures, type Summary } from "../loadtests/results";
+
+/** Leaves no empty report directory behind a run that stopped before writing anything. */
+async function removeIfEmpty(dir: string): Promise<void> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  if (entries.every((entry) => entry.isDirectory())) await rm(dir, { recursive: true, force: true });
+}
 
 function defaultOutDir(options: ExperimentOptions): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
@@ -97,6 +105,9 @@ async function main(): Promise<number> {
   try {
     const outcome = options.env === "local" ? await runLocal(ctx) : await runCloud(ctx);
     summary = summarize(options, outcome, startedAt);
+  } catch (error) {
+    await removeIfEmpty(outDir);
+    throw error;
   } finally {
     await runCleanups();
   }
@@ -121,6 +132,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // Something the operator can fix gets its message; anything else is a bug and gets its stack.
+    if (error instanceof ExperimentError) {
+      console.error(chalk.red(`experiment: ${error.message}`));
+      process.exit(2);
+    }
     console.error(chalk.red(`experiment failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
     process.exit(1);
   },

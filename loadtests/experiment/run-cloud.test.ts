@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import type { HttpScenario } from "../scenarios";
 import { k6Timeline } from "./k6-csv";
 import { seriesFilters } from "./monitoring";
-import { parseStackOutputs } from "./run-cloud";
+import { ExperimentError } from "./preflight";
+import { parseStackOutputs, terraformError } from "./run-cloud";
 
 describe("stack outputs", () => {
   const outputs = {
@@ -20,6 +21,14 @@ describe("stack outputs", () => {
 
   it("says to deploy first when an output is missing", () => {
     expect(() => parseStackOutputs(JSON.stringify({ ...outputs, base_url: undefined }))).toThrow(/stack output "base_url" is missing: deploy the environment first/);
+    expect(() => parseStackOutputs(JSON.stringify({ ...outputs, region: { value: "" } }))).toThrow(ExperimentError);
+  });
+
+  it("quotes Terraform's error line, not its warning boxes", () => {
+    const stderr = '╷\n│ Warning: Unable to open CLI configuration file\n╵\n\nError: Backend initialization required, please run "terraform init"\n\nReason: ...\n';
+    expect(terraformError(stderr)).toBe('Backend initialization required, please run "terraform init"');
+    expect(terraformError("something odd\nlast line\n")).toBe("last line");
+    expect(terraformError("")).toBe("no error output");
   });
 });
 

@@ -7,11 +7,12 @@
 import { execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { loadEnvironment, type CloudEnvironmentName } from "../../environments";
+import type { CloudEnvironmentName } from "../../environments";
 import type { SpeedupPoint } from "../results";
 import { scenarioFor, type HttpScenario } from "../scenarios";
 import type { ExperimentContext, ExperimentOutcome } from "./context";
 import { collectMonitoringSeries } from "./monitoring";
+import { ExperimentError, preflightCloud } from "./preflight";
 import { runHttpRemote, runRemote } from "./run-remote";
 
 const execFileAsync = promisify(execFile);
@@ -28,30 +29,38 @@ export function parseStackOutputs(json: string): StackOutputs {
   const outputs = JSON.parse(json) as Record<string, { value: unknown }>;
   const value = (name: string) => {
     const v = outputs[name]?.value;
-    if (typeof v !== "string" || v === "") throw new Error(`stack output "${name}" is missing: deploy the environment first (or drop --no-deploy)`);
+    if (typeof v !== "string" || v === "") throw new ExperimentError(`stack output "${name}" is missing: deploy the environment first (or drop --no-deploy)`);
     return v;
   };
   return { baseUrl: value("base_url").replace(/\/$/, ""), projectId: value("project_id"), region: value("region") };
+}
+
+/** The "Error: ..." line of Terraform's stderr (it also prints warnings and boxes). */
+export function terraformError(stderr = ""): string {
+  return /^Error: (.+)$/m.exec(stderr)?.[1]?.trim() ?? (stderr.trim().split("\n").at(-1) || "no error output");
 }
 
 function runInherit(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: "inherit", env, cwd: REPO });
     child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${code}`))));
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new ExperimentError(`${command} ${args.join(" ")} exited with ${code} (its output is above)`))));
   });
 }
 
 export async function runCloud(ctx: ExperimentContext): Promise<ExperimentOutcome> {
   const env = ctx.options.env as CloudEnvironmentName;
+  const config = preflightCloud(env, ctx.options);
   if (ctx.options.deploy) {
     ctx.log(`deploying ${env} (npx cdktf deploy ${env})`);
     await runInherit("npx", ["cdktf", "deploy", env, "--auto-approve"], { ...process.env, CHECKPOINT_DISABLE: "1" });
   }
-  const { stdout } = await execFileAsync("terraform", [`-chdir=${join(REPO, "cdktf.out", "stacks", env)}`, "output", "-json"]);
+  const stackDir = join(REPO, "cdktf.out", "stacks", env);
+  const { stdout } = await execFileAsync("terraform", [`-chdir=${stackDir}`, "output", "-json", "-no-color"]).catch((error: { stderr?: string }) => {
+    throw new ExperimentError(`terraform output in ${stackDir} failed: ${terraformError(error.stderr)} (deploy the environment first, without --no-deploy)`);
+  });
   const outputs = parseStackOutputs(stdout);
   const baseUrl = ctx.options.baseUrl ?? outputs.baseUrl;
-  const config = loadEnvironment(env, { env: process.env });
   const windowStart = new Date();
   const { runs, seeded } = await runRemote({ baseUrl, loadTool: "k6", drainPollMs: 10_000 }, ctx);
 
