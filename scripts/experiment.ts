@@ -14,7 +14,7 @@ import { argv, chalk } from "zx";
 import { formatProgress, type ExperimentContext, type ExperimentOutcome, type ProgressEvent } from "../loadtests/experiment/context";
 import { machineInfo, versions } from "../loadtests/experiment/environment-info";
 import { EXPERIMENT_USAGE, OptionsError, parseOptions, wantsHelp, type ExperimentOptions } from "../loadtests/experiment/options";
-import { ExperimentError } from "../loadtests/experiment/preflight";
+import { ExperimentError } from "../loadtests/errors";
 import { runCloud } from "../loadtests/experiment/run-cloud";
 import { runLocal } from "../loadtests/experiment/run-local";
 import { writeReport } from "../loadtests/report/write-report";

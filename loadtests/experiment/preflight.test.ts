@@ -4,7 +4,8 @@ import { delimiter, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadEnvironment } from "../../environments";
 import type { ExperimentOptions } from "./options";
-import { ExperimentError, onPath, preflightCloud, requiredTools } from "./preflight";
+import { ExperimentError } from "../errors";
+import { onPath, preflightCloud, requiredTools } from "./preflight";
 
 const dirs: string[] = [];
 /** A PATH directory holding executables with these names (and a non-executable "notes"). */

@@ -5,10 +5,9 @@
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 import { EnvironmentConfigError, externalSettingNames, loadEnvironment, type CloudEnvironmentName, type EnvironmentConfig } from "../../environments";
+import { ExperimentError } from "../errors";
 import type { ExperimentOptions } from "./options";
 
-/** A failure the operator can fix (a tool, a setting, a deploy): reported without a stack trace. */
-export class ExperimentError extends Error {}
 
 interface Tool {
   readonly command: string;

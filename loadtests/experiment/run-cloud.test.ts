@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { HttpScenario } from "../scenarios";
 import { k6Timeline } from "./k6-csv";
 import { seriesFilters } from "./monitoring";
-import { ExperimentError } from "./preflight";
+import { ExperimentError } from "../errors";
 import { parseStackOutputs, terraformError } from "./run-cloud";
 
 describe("stack outputs", () => {

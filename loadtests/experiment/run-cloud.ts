@@ -12,7 +12,8 @@ import type { SpeedupPoint } from "../results";
 import { scenarioFor, type HttpScenario } from "../scenarios";
 import type { ExperimentContext, ExperimentOutcome } from "./context";
 import { collectMonitoringSeries } from "./monitoring";
-import { ExperimentError, preflightCloud } from "./preflight";
+import { ExperimentError } from "../errors";
+import { preflightCloud } from "./preflight";
 import { runHttpRemote, runRemote } from "./run-remote";
 
 const execFileAsync = promisify(execFile);

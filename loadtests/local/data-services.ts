@@ -11,6 +11,7 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer, Socket } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { ExperimentError } from "../errors";
 
 export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
@@ -55,6 +56,21 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
+}
+
+/** `url` when its server accepts connections; otherwise an error naming the variable and the fix. */
+export async function answering(variable: string, url: string, defaultPort: number): Promise<string> {
+  let host: string;
+  let port: number;
+  try {
+    const parsed = new URL(url);
+    host = parsed.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1";
+    port = Number(parsed.port) || defaultPort;
+  } catch {
+    throw new ExperimentError(`${variable} is not a URL (${url})`);
+  }
+  if (await canConnect(host, port, 2_000)) return url;
+  throw new ExperimentError(`${variable} points at ${host}:${port}, where nothing answers: start the server there, or unset ${variable} to use the local one (or a throwaway server)`);
 }
 
 /** The newest installed PostgreSQL's bin directory (Debian layout), if any. */
@@ -115,7 +131,7 @@ export async function resolveDataServices(env: NodeJS.ProcessEnv = process.env):
   const scratch = async () => (dir ??= await mkdtemp(join(tmpdir(), "valorize-experiment-")));
   try {
     let postgres: { url: string; origin: DataServices["origin"]["postgres"] };
-    if (env.DATABASE_URL) postgres = { url: env.DATABASE_URL, origin: "env" };
+    if (env.DATABASE_URL) postgres = { url: await answering("DATABASE_URL", env.DATABASE_URL, 5432), origin: "env" };
     else if (await canConnect("127.0.0.1", 5432)) postgres = { url: DEFAULT_DATABASE_URL, origin: "local" };
     else {
       const started = await throwawayPostgres(await scratch());
@@ -123,7 +139,7 @@ export async function resolveDataServices(env: NodeJS.ProcessEnv = process.env):
       postgres = { url: started.url, origin: "throwaway" };
     }
     let redis: { url: string; origin: DataServices["origin"]["redis"] };
-    if (env.REDIS_URL) redis = { url: env.REDIS_URL, origin: "env" };
+    if (env.REDIS_URL) redis = { url: await answering("REDIS_URL", env.REDIS_URL, 6379), origin: "env" };
     else if (await canConnect("127.0.0.1", 6379)) redis = { url: DEFAULT_REDIS_URL, origin: "local" };
     else {
       const started = await throwawayRedis();

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { ExperimentError } from "../errors";
 import Redis from "ioredis";
 import pg from "pg";
 import { freePort } from "./data-services";
@@ -132,7 +133,7 @@ export class LocalSystem {
     const role = this.spawnRole("migrate", [this.options.bundle, "migrate"], undefined);
     const code = await new Promise<number>((resolve) => role.child.once("exit", (c) => resolve(c ?? 1)));
     role.log.end();
-    if (code !== 0) throw new Error(`migrations failed with code ${code} (see ${join(this.options.logDir, "migrate.log")})`);
+    if (code !== 0) throw new ExperimentError(`migrations failed with code ${code}: see ${join(this.options.logDir, "migrate.log")}`);
   }
 
   private async startRole(name: "worker" | "dispatcher" | "realtime", port: number): Promise<void> {
