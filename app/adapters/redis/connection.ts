@@ -8,8 +8,8 @@ import { Redis, type RedisOptions } from "ioredis";
 import type { RedisConfig } from "../../config";
 
 /**
- * Memorystore serves a certificate that names the instance's IP in its subject CN, and clients
- * connect by that IP. Node only matches an IP host against IP SANs, so the standard check would
+ * Memorystore is reported to serve a certificate naming the instance IP in its subject CN, and
+ * clients connect by that IP. Node only matches an IP host against IP SANs, so the standard check would
  * refuse a genuine server. With the chain pinned to the instance's own CA (REDIS_CA_CERT), a CN
  * equal to the IP we dialled identifies the server as well; any other mismatch still fails.
  */
