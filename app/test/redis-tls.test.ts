@@ -5,12 +5,12 @@
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../loadtests/local/data-services";
 import { memorystoreServerIdentity, redisOptions } from "../adapters/redis/connection";
 
 const PASSWORD = "memorystore-auth-string";
@@ -25,15 +25,6 @@ function available(command: string, args: string[]): boolean {
 }
 
 const canRun = available("openssl", ["version"]) && available("redis-server", ["--version"]);
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 
 /** A CA, and server certificates signed by it whose only name is the subject CN. */
 function issueCertificates(dir: string) {
