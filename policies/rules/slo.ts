@@ -10,6 +10,7 @@
  *   `select_slo_burn_rate("<slo>", ...)` with `<slo>` a reference to that google_monitoring_slo or
  *   ending in `/serviceLevelObjectives/<slo_id>`; disabled policies do not count.
  */
+import { MAX_BURN_RATE_LOOKBACK_HOURS } from "../../lib/burn-rate";
 import { blocks, mentions, rule, stringsIn, type StackResources, type SynthesizedResource } from "../model";
 import { isPublicService, literalName, RUN_SERVICE } from "./workloads";
 
@@ -43,7 +44,8 @@ function sloCovers(slo: SynthesizedResource, service: SynthesizedResource, stack
   return name !== undefined && stringsIn(scope).some((s) => s === name || s.includes(`"${name}"`));
 }
 
-const BURN_RATE_CALL = /select_slo_burn_rate\(\s*"([^"]+)"/g;
+/** `select_slo_burn_rate("<slo>", "<lookback>")`: the SLO, and the lookback (quoted or bare) when given. */
+const BURN_RATE_CALL = /select_slo_burn_rate\(\s*"([^"]+)"(?:\s*,\s*"?([^")\s]*)"?)?/g;
 
 function alertsOnBurnRate(policy: SynthesizedResource, slo: SynthesizedResource): boolean {
   if (policy.config.enabled === false) return false;
@@ -56,11 +58,7 @@ function alertsOnBurnRate(policy: SynthesizedResource, slo: SynthesizedResource)
   );
 }
 
-/** `select_slo_burn_rate("<slo>", "<lookback>")`, lookback quoted or bare. */
-const BURN_RATE_LOOKBACK = /select_slo_burn_rate\(\s*"[^"]*"\s*,\s*"?([^")\s]*)"?\s*\)/g;
 const LOOKBACK_UNITS_SECONDS: Readonly<Record<string, number>> = { ns: 1e-9, us: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-/** Cloud Monitoring does not alert on burn rates over a lookback longer than this. */
-const MAX_LOOKBACK_SECONDS = 24 * 3600;
 
 /** A lookback in seconds, or undefined when Cloud Monitoring would not parse it. */
 export function lookbackSeconds(lookback: string): number | undefined {
@@ -77,10 +75,12 @@ export const burnRateLookbacksAccepted = rule({
   appliesTo: (stack) => stack.ofType(ALERT_POLICY).filter((policy) => stringsIn(blocks(policy.config, "conditions")).some((s) => s.includes("select_slo_burn_rate"))),
   check: (policy) =>
     stringsIn(blocks(policy.config, "conditions")).flatMap((filter) =>
-      [...filter.matchAll(BURN_RATE_LOOKBACK)].flatMap(([, lookback]) => {
-        const seconds = lookbackSeconds(lookback!);
+      [...filter.matchAll(BURN_RATE_CALL)].flatMap(([, , lookback]) => {
+        if (lookback === undefined) return [];
+        const seconds = lookbackSeconds(lookback);
         if (seconds === undefined) return [`lookback "${lookback}" is not a number with a unit (ns, us, ms, s, m, h)`];
-        return seconds > MAX_LOOKBACK_SECONDS ? [`lookback "${lookback}" is ${seconds / 3600} h, over the 24 h Cloud Monitoring allows`] : [];
+        const hours = seconds / 3600;
+        return hours > MAX_BURN_RATE_LOOKBACK_HOURS ? [`lookback "${lookback}" is ${hours} h, over the ${MAX_BURN_RATE_LOOKBACK_HOURS} h Cloud Monitoring allows`] : [];
       }),
     ),
 });
