@@ -51,14 +51,8 @@ export interface RuleRepository {
   list(userId: string): Promise<TenantRule[]>;
 }
 
-export interface NewTransaction {
-  readonly userId: string;
-  readonly accountId: string;
-  readonly amountCents: number;
-  readonly description: string;
-  readonly occurredAt: Date;
-  readonly categoryId: string | null;
-}
+/** A transaction's own fields, before it has an id and a creation time. */
+export type NewTransaction = Omit<Transaction, "id" | "createdAt">;
 
 /** A transaction about to be posted: its id and creation time are fixed by the caller. */
 export interface TransactionEntry extends NewTransaction {

@@ -2,7 +2,7 @@ import { checkBudget, type BudgetBreach } from "../budgets";
 import { DomainError } from "../errors";
 import type { RealtimeEvent } from "../events";
 import { formatCents } from "../money";
-import type { Database, EventPublisher, OncePerKey, ReadCache, Repositories, TaskQueue, TransactionEntry } from "../ports";
+import type { Database, EventPublisher, NewTransaction, OncePerKey, ReadCache, Repositories, TaskQueue, TransactionEntry } from "../ports";
 import { transactionView, type TransactionView } from "../read-models";
 import { categoriseTask } from "../tasks";
 
@@ -13,13 +13,7 @@ export interface CreateTransactionDeps {
   readonly tasks: TaskQueue;
 }
 
-export interface CreateTransactionCommand {
-  readonly userId: string;
-  readonly accountId: string;
-  readonly amountCents: number;
-  readonly description: string;
-  readonly occurredAt: Date;
-  readonly categoryId: string | null;
+export interface CreateTransactionCommand extends NewTransaction {
   /** From the Idempotency-Key header: a retried request returns the first result and creates nothing. */
   readonly idempotencyKey?: string;
 }
