@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   CLOUD_ENVIRONMENT_NAMES,
   DEFAULT_TASK_QUEUES,
+  dispatchBudget,
   ENVIRONMENTS,
   EnvironmentConfigError,
   externalSettingNames,
@@ -149,5 +150,42 @@ describe("task queue policy shared with the app", () => {
     for (let i = 0; i < 4000; i++) counts[shardFor(`tx-${i}`, 4)]!++;
     for (const count of counts) expect(count).toBeGreaterThan(800);
     expect(shardFor("tx-42", 4)).toBe(shardFor("tx-42", 4));
+  });
+});
+
+describe("dispatch budget: the queues never push more than the worker takes", () => {
+  it.each(["dev", "staging", "prod", "local"] as const)("%s: every queue's concurrency comes from the worker's size, and the total fits", (name) => {
+    const config = loadEnvironment(name);
+    const budget = dispatchBudget(config.taskQueues, config.services.worker);
+    expect(budget.capacity).toBe(config.services.worker.maxInstances * config.services.worker.concurrency);
+    expect(budget.dispatches).toBeGreaterThan(0);
+    expect(budget.dispatches).toBeLessThanOrEqual(budget.capacity);
+  });
+
+  it("sizes prod's eight categorisation shards from its worker (20 x 50 = 1,000), not at 1,000 each", () => {
+    const prod = loadEnvironment("prod");
+    expect(prod.services.worker).toMatchObject({ maxInstances: 20, concurrency: 50 });
+    expect(prod.taskQueues.categorise.maxConcurrentDispatches).toBe(100); // 80 % of 1,000 over 8 shards
+    expect(prod.taskQueues.notify.maxConcurrentDispatches).toBe(150);
+  });
+
+  it("follows the worker: doubling its instances doubles what the queues may dispatch", () => {
+    const small = parseEnvironment({ ...dev, services: { worker: { maxInstances: 4, concurrency: 50 } } });
+    const large = parseEnvironment({ ...dev, services: { worker: { maxInstances: 8, concurrency: 50 } } });
+    expect(dispatchBudget(large.taskQueues, large.services.worker).dispatches).toBeGreaterThan(
+      1.9 * dispatchBudget(small.taskQueues, small.services.worker).dispatches,
+    );
+  });
+
+  it("refuses an explicit concurrency the worker cannot take, with the numbers", () => {
+    const error = rejection({ ...dev, taskQueues: { categorise: { maxConcurrentDispatches: 1000 } } });
+    expect(error.violations).toEqual([
+      {
+        setting: "taskQueues",
+        value: "4049 concurrent dispatches",
+        rule: expect.stringMatching(/^the queues can push 4049 tasks at once \(categorise 4 x 1000 = 4000; import 1 x 12 = 12; notify 1 x 37 = 37\)/),
+      },
+    ]);
+    expect(error.message).toContain("but the worker takes 250 (services.worker.maxInstances 5 x concurrency 50)");
   });
 });

@@ -3,7 +3,7 @@
  * Each violation names the setting, its value and the rule, like the schema's own errors.
  */
 import { SERVICE_ROLES, type EnvironmentConfig } from "./schema";
-import { TASK_TYPES } from "./task-queues";
+import { dispatchBudget, TASK_TYPES } from "./task-queues";
 
 export interface ConfigViolation {
   /** Dotted path of the setting, e.g. `services.api.minInstances`. */
@@ -97,6 +97,18 @@ export function checkEnvironmentRules(config: EnvironmentConfig): ConfigViolatio
     }
   }
 
+  const worker = config.services.worker;
+  const budget = dispatchBudget(config.taskQueues, worker);
+  if (!budget.fits) {
+    violate(
+      "taskQueues",
+      `${budget.dispatches} concurrent dispatches`,
+      `the queues can push ${budget.dispatches} tasks at once (${budget.breakdown}) but the worker takes ${budget.capacity} ` +
+        `(services.worker.maxInstances ${worker.maxInstances} x concurrency ${worker.concurrency}); Cloud Run answers the rest with 429, ` +
+        "which Cloud Tasks retries and the worker SLO counts as failures. Lower taskQueues.<type>.maxConcurrentDispatches " +
+        "(or leave it unset: it is then sized from the worker), or raise the worker's maxInstances or concurrency",
+    );
+  }
   for (const type of TASK_TYPES) {
     const retry = config.taskQueues[type].retry;
     if (retry.minBackoffSeconds > retry.maxBackoffSeconds) {
