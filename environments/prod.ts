@@ -21,7 +21,7 @@ export const prod: EnvironmentInput = {
     backups: { pointInTimeRecovery: true, transactionLogRetentionDays: 14, retainedBackups: 30 },
   },
   cache: { tier: "STANDARD_HA", memorySizeGb: 5 },
-  edge: { domains: ["valorize.example.com", "www.valorize.example.com"], armor: { preview: false } },
+  edge: { domains: ["valorize.example.com", "www.valorize.example.com"], armor: { preview: false }, staticAssets: { serveFrom: "api" } },
   observability: { notifications: { pageEmails: ["oncall@valorize.example.com"], ticketEmails: ["platform@valorize.example.com"] } },
   services: {
     api: { minInstances: 2, maxInstances: 40 },

@@ -16,7 +16,7 @@ export const staging: EnvironmentInput = {
   },
   cache: { tier: "STANDARD_HA", memorySizeGb: 1 },
   // Enforcing here surfaces WAF false positives before prod.
-  edge: { domains: ["staging.valorize.example.com"], armor: { preview: false, logLevel: "VERBOSE" } },
+  edge: { domains: ["staging.valorize.example.com"], armor: { preview: false, logLevel: "VERBOSE" }, staticAssets: { serveFrom: "api" } },
   observability: { notifications: { ticketEmails: ["platform@valorize.example.com"] } },
   services: {
     api: { minInstances: 1, maxInstances: 20 },

@@ -42,7 +42,7 @@ describe.each(CLOUD_ENVIRONMENT_NAMES)("%s stack", (name) => {
     expect(raw).toHaveProviderWithProperties(GoogleProvider, { default_labels: expect.objectContaining({ app: "valorize", env: name, managed_by: "cdktf" }) });
   });
 
-  it("outputs what operators need", () => {
+  it("outputs what operators need (no static_bucket: every environment serves the static site from the api)", () => {
     expect(Object.keys(json.output ?? {}).sort()).toEqual(
       [
         "api_service_account",
@@ -60,7 +60,6 @@ describe.each(CLOUD_ENVIRONMENT_NAMES)("%s stack", (name) => {
         "realtime_url",
         "redis_host",
         "region",
-        "static_bucket",
         "task_queues",
         "tasks_service_account",
         "worker_service_account",

@@ -206,7 +206,7 @@ export class EnvironmentStack extends StandaloneStack {
     out("max_connections", String(this.database.maxConnections), "PostgreSQL max_connections derived from the connection budget.");
     out("edge_ip", this.edge.ipAddress, "Global load balancer address: point the domains' A records here.");
     out("base_url", this.edge.baseUrl, "Public base URL of the system (load balancer).");
-    out("static_bucket", this.edge.staticBucket.name, "Bucket the edge serves static assets from (CDN).");
+    if (this.edge.staticBucket) out("static_bucket", this.edge.staticBucket.name, "Bucket the edge serves static assets from (CDN).");
   }
 }
 
