@@ -135,6 +135,25 @@ export const DEFAULT_WORKER_CAPACITY: WorkerCapacity = { maxInstances: 10, concu
 /** The default policies sized for the default worker. */
 export const DEFAULT_TASK_QUEUES: TaskQueuePolicies = resolveTaskQueuePolicies({}, DEFAULT_WORKER_CAPACITY);
 
+/**
+ * Who pushes tasks to the worker, and for which audience: in the cloud the tasks service account
+ * and the worker's custom audience (its Cloud Run service name), set by the stacks; on one machine
+ * these stand-ins, which the local dispatcher mints tokens for and the local worker expects (the
+ * app's defaults, and what the local Docker stack sets). The audience is what the stacks would
+ * name the local worker service (`<namePrefix>-worker` with the `local` environment's prefix).
+ */
+export interface TaskPushIdentity {
+  /** The `aud` claim pushes carry: the worker's custom audience. */
+  readonly audience: string;
+  /** The `email` claim pushes carry: the account Cloud Tasks mints their OIDC tokens for. */
+  readonly serviceAccount: string;
+}
+
+export const LOCAL_TASK_PUSH_IDENTITY: TaskPushIdentity = {
+  audience: "valorize-local-worker",
+  serviceAccount: "valorize-local-tasks@valorize-local.iam.gserviceaccount.com",
+};
+
 /** What an environment may change per task type: any field, retry fields one by one. */
 export type TaskQueueOverrides = Partial<Record<TaskType, Partial<Omit<TaskQueuePolicy, "retry">> & { readonly retry?: Partial<RetryPolicy> }>>;
 

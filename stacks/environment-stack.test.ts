@@ -2,15 +2,13 @@ import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { describe, expect, it } from "vitest";
 import { CLOUD_ENVIRONMENT_NAMES, parseEnvironment, ENVIRONMENTS, type EnvironmentConfig } from "../environments";
 import { Testing } from "../lib/cdktf";
-import { onlyResource, resourcesAt, resourcesOf, synthEnvironment, testEnvironment } from "../test/support/synth";
+import { envOf, onlyResource, resourcesAt, resourcesOf, serviceNamed, synthEnvironment, testEnvironment } from "../test/support/synth";
 import { EnvironmentStack } from "./environment-stack";
 
 const synthesized = Object.fromEntries(CLOUD_ENVIRONMENT_NAMES.map((name) => [name, synthEnvironment(testEnvironment(name))]));
 const dev = synthesized.dev!;
 const prod = synthesized.prod!;
 
-const serviceNamed = (json: any, role: string) => Object.values(resourcesOf(json, "google_cloud_run_v2_service")).find((s: any) => s.name.endsWith(`-${role}`)) as any;
-const envOf = (service: any) => Object.fromEntries(service.template.containers[0].env.map((e: any) => [e.name, e.value ?? e.value_source]));
 
 describe.each(CLOUD_ENVIRONMENT_NAMES)("%s stack", (name) => {
   const { json, raw } = synthesized[name]!;

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { LOCAL_TASK_PUSH_IDENTITY } from "../../environments/task-queues";
 import { ExperimentError } from "../errors";
 import Redis from "ioredis";
 import pg from "pg";
@@ -82,6 +83,9 @@ export class LocalSystem {
       TASKS_BACKEND: "local",
       TASKS_QUEUE_PREFIX: `vzexp-${options.runId.replace(/_/g, "-")}`,
       WORKER_URL: `http://127.0.0.1:${workerPort}`,
+      // The dispatcher pushes stripped tokens for this identity and the worker checks them, as in the cloud.
+      TASKS_OIDC_AUDIENCE: LOCAL_TASK_PUSH_IDENTITY.audience,
+      TASKS_SERVICE_ACCOUNT: LOCAL_TASK_PUSH_IDENTITY.serviceAccount,
       TOKEN_SECRET: `experiment-token-secret-${options.runId}-0123456789abcdef`,
       LOG_LEVEL: "warn",
     };

@@ -67,3 +67,13 @@ export function resourcesAt(json: SynthesizedJson, type: string, fragment: strin
 }
 
 export type { Construct };
+
+/** The Cloud Run service of an app role (api, realtime, worker) in a synthesized environment. */
+export function serviceNamed(json: SynthesizedJson, role: string): any {
+  return Object.values(resourcesOf(json, "google_cloud_run_v2_service")).find((s: any) => s.name.endsWith(`-${role}`));
+}
+
+/** A Cloud Run service's first container's variables: name -> value, or the value_source of a secret. */
+export function envOf(service: any): Record<string, any> {
+  return Object.fromEntries(service.template.containers[0].env.map((e: any) => [e.name, e.value ?? e.value_source]));
+}
