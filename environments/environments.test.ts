@@ -11,7 +11,10 @@ import {
   parseEnvironment,
   shardFor,
   taskQueueName,
+  type EnvironmentName,
+  type ExternalSettings,
 } from ".";
+import { DEPLOY_SETTINGS_FIXTURE, withDeploySettings } from "../test/support/fixtures";
 
 /** Parses `input` and returns the violations it is rejected with. */
 function rejection(input: unknown): EnvironmentConfigError {
@@ -26,16 +29,19 @@ function rejection(input: unknown): EnvironmentConfigError {
 
 const dev = ENVIRONMENTS.dev;
 
+/** An environment as a team deploys it: staging and prod with their uncommitted deploy settings. */
+const load = (name: EnvironmentName, sources: ExternalSettings = {}) => loadEnvironment(name, { ...sources, env: withDeploySettings(name, sources.env) });
+
 describe("committed environments", () => {
   it.each(["dev", "staging", "prod", "local"] as const)("%s loads and validates", (name) => {
-    const config = loadEnvironment(name);
+    const config = load(name);
     expect(config.name).toBe(name);
     expect(config.namePrefix).toMatch(/^valorize-/);
   });
 
   it("runs every service on 1 vCPU / 1 GiB, the study's instance size", () => {
     for (const name of CLOUD_ENVIRONMENT_NAMES) {
-      for (const service of Object.values(loadEnvironment(name).services)) {
+      for (const service of Object.values(load(name).services)) {
         expect(service.cpu).toBe("1");
         expect(service.memory).toBe("1Gi");
       }
@@ -43,8 +49,8 @@ describe("committed environments", () => {
   });
 
   it("gives dev the study's quota and prod more, with warm api and realtime instances", () => {
-    const d = loadEnvironment("dev");
-    const p = loadEnvironment("prod");
+    const d = load("dev");
+    const p = load("prod");
     expect(d.services.api.maxInstances).toBe(10);
     expect(p.services.api.maxInstances).toBeGreaterThan(d.services.api.maxInstances);
     expect(p.services.api.minInstances).toBeGreaterThanOrEqual(1);
@@ -52,7 +58,7 @@ describe("committed environments", () => {
   });
 
   it("sets concurrency per role: many sockets per realtime instance, fewer requests per api instance", () => {
-    const { services } = loadEnvironment("dev");
+    const { services } = load("dev");
     expect(services.realtime.concurrency).toBe(1000);
     expect(services.api.concurrency).toBe(80);
     expect(services.worker.concurrency).toBeLessThan(services.api.concurrency);
@@ -60,8 +66,8 @@ describe("committed environments", () => {
   });
 
   it("makes prod durable (regional, PITR, deletion protection, HA Redis) and dev cheap", () => {
-    const p = loadEnvironment("prod");
-    const d = loadEnvironment("dev");
+    const p = load("prod");
+    const d = load("dev");
     expect(p.database).toMatchObject({
       version: "POSTGRES_16",
       availabilityType: "REGIONAL",
@@ -78,18 +84,18 @@ describe("committed environments", () => {
 
   it("commits no project id: it comes from the environment or the cdktf context", () => {
     for (const name of CLOUD_ENVIRONMENT_NAMES) expect(ENVIRONMENTS[name].projectId).toBeUndefined();
-    expect(loadEnvironment("dev").projectId).toBeUndefined();
-    expect(loadEnvironment("dev", { env: { VALORIZE_DEV_PROJECT_ID: "acme-dev-123" } }).projectId).toBe("acme-dev-123");
-    expect(loadEnvironment("prod", { context: (key) => (key === "prod.projectId" ? "acme-prod-1" : undefined) }).projectId).toBe("acme-prod-1");
+    expect(load("dev").projectId).toBeUndefined();
+    expect(load("dev", { env: { VALORIZE_DEV_PROJECT_ID: "acme-dev-123" } }).projectId).toBe("acme-dev-123");
+    expect(load("prod", { context: (key) => (key === "prod.projectId" ? "acme-prod-1" : undefined) }).projectId).toBe("acme-prod-1");
     // Environment variables win over context, and one environment's variable does not leak into another.
     const both = { env: { VALORIZE_PROD_PROJECT_ID: "from-env-01" }, context: (key: string) => (key === "prod.projectId" ? "from-context" : undefined) };
-    expect(loadEnvironment("prod", both).projectId).toBe("from-env-01");
-    expect(loadEnvironment("staging", { env: { VALORIZE_PROD_PROJECT_ID: "acme-prod-1" } }).projectId).toBeUndefined();
+    expect(load("prod", both).projectId).toBe("from-env-01");
+    expect(load("staging", { env: { VALORIZE_PROD_PROJECT_ID: "acme-prod-1" } }).projectId).toBeUndefined();
   });
 
   it("reads the state bucket and a pinned image from the environment", () => {
     const names = externalSettingNames("staging");
-    const config = loadEnvironment("staging", {
+    const config = load("staging", {
       env: { [names.stateBucket]: "acme-tf-state", [names.image]: "us-docker.pkg.dev/acme/app/app@sha256:abc" },
     });
     expect(config.stateBucket).toBe("acme-tf-state");
@@ -97,7 +103,7 @@ describe("committed environments", () => {
   });
 
   it("rejects an external setting that is malformed, naming its variable's setting", () => {
-    expect(() => loadEnvironment("dev", { env: { VALORIZE_DEV_PROJECT_ID: "Bad_Project" } })).toThrow(/projectId = "Bad_Project": must be a GCP project id/);
+    expect(() => load("dev", { env: { VALORIZE_DEV_PROJECT_ID: "Bad_Project" } })).toThrow(/projectId = "Bad_Project": must be a GCP project id/);
   });
 });
 
@@ -137,7 +143,7 @@ describe("invalid configuration fails with the setting, the value and the rule",
 
 describe("task queue policy shared with the app", () => {
   it("merges an environment's override over the defaults, field by field", () => {
-    const prod = loadEnvironment("prod");
+    const prod = load("prod");
     expect(prod.taskQueues.categorise.shards).toBe(8);
     expect(prod.taskQueues.categorise.retry).toEqual(DEFAULT_TASK_QUEUES.categorise.retry);
     const custom = parseEnvironment({ ...dev, taskQueues: { import: { retry: { maxAttempts: 3 } } } });
@@ -155,7 +161,7 @@ describe("task queue policy shared with the app", () => {
 
 describe("dispatch budget: the queues never push more than the worker takes", () => {
   it.each(["dev", "staging", "prod", "local"] as const)("%s: every queue's concurrency comes from the worker's size, and the total fits", (name) => {
-    const config = loadEnvironment(name);
+    const config = load(name);
     const budget = dispatchBudget(config.taskQueues, config.services.worker);
     expect(budget.capacity).toBe(config.services.worker.maxInstances * config.services.worker.concurrency);
     expect(budget.dispatches).toBeGreaterThan(0);
@@ -163,7 +169,7 @@ describe("dispatch budget: the queues never push more than the worker takes", ()
   });
 
   it("sizes prod's eight categorisation shards from its worker (20 x 50 = 1,000), not at 1,000 each", () => {
-    const prod = loadEnvironment("prod");
+    const prod = load("prod");
     expect(prod.services.worker).toMatchObject({ maxInstances: 20, concurrency: 50 });
     expect(prod.taskQueues.categorise.maxConcurrentDispatches).toBe(100); // 80 % of 1,000 over 8 shards
     expect(prod.taskQueues.notify.maxConcurrentDispatches).toBe(150);
@@ -187,5 +193,71 @@ describe("dispatch budget: the queues never push more than the worker takes", ()
       },
     ]);
     expect(error.message).toContain("but the worker takes 250 (services.worker.maxInstances 5 x concurrency 50)");
+  });
+});
+
+describe("guard rails for shared environments (staging, prod)", () => {
+  const refusal = (name: EnvironmentName, env: Record<string, string> = {}): EnvironmentConfigError => {
+    try {
+      loadEnvironment(name, { env });
+    } catch (error) {
+      if (error instanceof EnvironmentConfigError) return error;
+      throw error;
+    }
+    throw new Error(`expected ${name} to be refused`);
+  };
+
+  it.each(["staging", "prod"] as const)("%s refuses to load without its deploy settings, naming each and how to set it", (name) => {
+    const error = refusal(name);
+    expect(error.violations.map((v) => v.setting)).toEqual(["stateBucket", "edge.domains", "observability.notifications"]);
+    expect(error.onlyMissingSettings).toBe(true);
+    const upper = name.toUpperCase();
+    expect(error.message).toContain(`stateBucket = (unset): ${name} keeps its Terraform state in a GCS bucket`);
+    for (const variable of ["STATE_BUCKET", "LOCAL_STATE", "DOMAINS", "PAGE_EMAILS", "TICKET_EMAILS"]) expect(error.message).toContain(`VALORIZE_${upper}_${variable}`);
+  });
+
+  it("dev needs none of them: its state may stay local, its edge is HTTP only and it pages nobody", () => {
+    expect(() => loadEnvironment("dev")).not.toThrow();
+  });
+
+  it("keeps prod's state on this machine only when told so explicitly", () => {
+    const { VALORIZE_PROD_STATE_BUCKET: _bucket, ...withoutBucket } = DEPLOY_SETTINGS_FIXTURE.prod;
+    expect(refusal("prod", withoutBucket).violations.map((v) => v.setting)).toEqual(["stateBucket"]);
+    const local = loadEnvironment("prod", { env: { ...withoutBucket, VALORIZE_PROD_LOCAL_STATE: "1" } });
+    expect(local.localState).toBe(true);
+    expect(local.stateBucket).toBeUndefined();
+    expect(refusal("prod", { ...withoutBucket, VALORIZE_PROD_LOCAL_STATE: "maybe" }).violations).toEqual([
+      expect.objectContaining({ setting: "localState", value: "maybe" }),
+    ]);
+  });
+
+  it("reads domains and recipients as comma- or space-separated lists", () => {
+    const prod = load("prod", { env: { VALORIZE_PROD_DOMAINS: "a.valorize-fixture.net, b.valorize-fixture.net", VALORIZE_PROD_PAGE_EMAILS: "x@valorize-fixture.net y@valorize-fixture.net" } });
+    expect(prod.edge.domains).toEqual(["a.valorize-fixture.net", "b.valorize-fixture.net"]);
+    expect(prod.observability.notifications.pageEmails).toEqual(["x@valorize-fixture.net", "y@valorize-fixture.net"]);
+  });
+
+  it.each([
+    ["valorize.example.com", /example\.com is reserved for documentation \(RFC 2606\)/],
+    ["shop.test", /\.test is a reserved top-level domain/],
+    ["api.example", /\.example is a reserved top-level domain/],
+    ["app.internal", /\.internal is reserved for private networks/],
+    ["printer.local", /\.local is reserved for multicast DNS/],
+  ])("refuses the reserved domain %s: the certificate would never provision", (domain, reason) => {
+    const error = refusal("prod", { ...DEPLOY_SETTINGS_FIXTURE.prod, VALORIZE_PROD_DOMAINS: `valorize-fixture.net,${domain}` });
+    expect(error.violations).toEqual([{ setting: "edge.domains.1", value: domain, rule: expect.stringMatching(reason) }]);
+    expect(error.onlyMissingSettings).toBe(false);
+    expect(error.message).toContain("its managed certificate would never provision and the uptime check would page at once");
+  });
+
+  it("refuses alert recipients at reserved example domains: alerts would reach nobody", () => {
+    const error = refusal("staging", { ...DEPLOY_SETTINGS_FIXTURE.staging, VALORIZE_STAGING_TICKET_EMAILS: "platform@valorize.example.com" });
+    expect(error.violations).toEqual([
+      { setting: "observability.notifications.ticketEmails.0", value: "platform@valorize.example.com", rule: expect.stringMatching(/^example\.com is reserved .*alerts sent there reach nobody/) },
+    ]);
+  });
+
+  it("accepts real-looking names that merely contain a reserved word", () => {
+    expect(() => load("prod", { env: { VALORIZE_PROD_DOMAINS: "example.com.valorize-fixture.net,testing.valorize-fixture.net" } })).not.toThrow();
   });
 });

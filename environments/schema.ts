@@ -204,6 +204,11 @@ const shape = {
   labels: z.record(labelKey, labelValue).default({}),
   /** GCS bucket holding Terraform state; without it the stack uses a local backend. */
   stateBucket: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, "must be a GCS bucket name").optional(),
+  /**
+   * Keep a shared environment's (staging, prod) Terraform state on this machine although no
+   * state bucket is set: only on purpose, e.g. a throwaway rehearsal. Never committed.
+   */
+  localState: z.boolean().default(false),
   network: networkSchema.prefault({}),
   database: databaseSchema.prefault({}),
   cache: cacheSchema.prefault({}),

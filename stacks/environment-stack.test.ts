@@ -171,8 +171,9 @@ describe("prod differs from dev where it matters", () => {
       expect((Object.values(resourcesOf(json, "google_monitoring_slo")) as any[]).map((s) => s.slo_id).sort()).toEqual(["api-availability", "api-latency", "realtime-availability", "worker-task-success"]);
     }
     const emails = (json: any) => (Object.values(resourcesOf(json, "google_monitoring_notification_channel")) as any[]).map((c) => c.labels.email_address).sort();
-    expect(emails(prod.json)).toEqual(["oncall@valorize.example.com", "platform@valorize.example.com"]);
-    expect(emails(synthesized.staging!.json)).toEqual(["platform@valorize.example.com"]);
+    // The recipients a team gives at deploy time (test/support/fixtures.ts).
+    expect(emails(prod.json)).toEqual(["oncall@valorize-fixture.net", "platform@valorize-fixture.net"]);
+    expect(emails(synthesized.staging!.json)).toEqual(["platform@valorize-fixture.net"]);
     expect(emails(dev.json)).toEqual([]);
   });
 

@@ -51,7 +51,7 @@ function runInherit(command: string, args: string[], env: NodeJS.ProcessEnv = pr
 
 export async function runCloud(ctx: ExperimentContext): Promise<ExperimentOutcome> {
   const env = ctx.options.env as CloudEnvironmentName;
-  const config = preflightCloud(env, ctx.options);
+  const config = await preflightCloud(env, ctx.options);
   if (ctx.options.deploy) {
     ctx.log(`deploying ${env} (npx cdktf deploy ${env})`);
     await runInherit("npx", ["cdktf", "deploy", env, "--auto-approve"], { ...process.env, CHECKPOINT_DISABLE: "1" });

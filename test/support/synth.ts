@@ -3,6 +3,7 @@ import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { loadEnvironment, type CloudEnvironmentName, type EnvironmentConfig, type ExternalSettings } from "../../environments";
 import { Testing, TerraformStack, type Construct } from "../../lib/cdktf";
 import { EnvironmentStack } from "../../stacks/environment-stack";
+import { withDeploySettings } from "./fixtures";
 
 export interface SynthesizedJson {
   resource: Record<string, Record<string, any>>;
@@ -36,9 +37,12 @@ export function synthStack(build: (stack: TerraformStack) => void): Synthesized 
   return parse(Testing.synth(stack, true));
 }
 
-/** An environment's config, loaded without the caller's environment variables leaking in. */
+/**
+ * An environment's config, loaded without the caller's environment variables leaking in, with the
+ * deploy settings a team gives staging and prod (test/support/fixtures.ts) unless overridden.
+ */
 export function testEnvironment(name: CloudEnvironmentName, external: ExternalSettings = {}): EnvironmentConfig {
-  return loadEnvironment(name, external);
+  return loadEnvironment(name, { ...external, env: withDeploySettings(name, external.env) });
 }
 
 export function synthEnvironment(config: EnvironmentConfig): Synthesized & { stack: EnvironmentStack } {
