@@ -38,6 +38,19 @@ describe.each(CLOUD_ENVIRONMENT_NAMES)("%s stack", (name) => {
     expect(Object.keys(resourcesOf(json, "terraform_data")).sort()).toEqual([expect.stringMatching(/^apis_ready/), expect.stringMatching(/^migrations_run/)]);
   });
 
+  it("emits no proto3 default in the dashboard JSON (the Monitoring API drops them: a change on every plan, provider issue 16173)", () => {
+    const dashboards = Object.values(resourcesOf(json, "google_monitoring_dashboard")) as any[];
+    expect(dashboards).toHaveLength(1);
+    const defaults: string[] = [];
+    const walk = (value: unknown, path: string): void => {
+      if (value === 0 || value === "" || value === false || value === null || value === "0s") defaults.push(`${path} = ${JSON.stringify(value)}`);
+      else if (Array.isArray(value)) value.length ? value.forEach((item, i) => walk(item, `${path}[${i}]`)) : defaults.push(`${path} = []`);
+      else if (typeof value === "object") Object.keys(value!).length ? Object.entries(value!).forEach(([k, v]) => walk(v, `${path}.${k}`)) : defaults.push(`${path} = {}`);
+    };
+    walk(JSON.parse(dashboards[0].dashboard_json), "dashboard");
+    expect(defaults).toEqual([]);
+  });
+
   it("labels every labelable resource through the provider's default labels", () => {
     expect(raw).toHaveProviderWithProperties(GoogleProvider, { default_labels: expect.objectContaining({ app: "valorize", env: name, managed_by: "cdktf" }) });
   });
