@@ -157,7 +157,7 @@ describe("Observability: uptime and resource alerts", () => {
   });
 
   const resourcePolicies = () => policies.filter((p) => p.severity === "WARNING" && !p.conditions[0].condition_threshold.filter.startsWith("select_slo"));
-  const byMetric = () => Object.fromEntries(resourcePolicies().map((p) => [/metric\.type="([^"]+)"/.exec(p.conditions[0].condition_threshold.filter)![1], p.conditions[0].condition_threshold]));
+  const byMetric = (): Record<string, any> => Object.fromEntries(resourcePolicies().map((p) => [/metric\.type="([^"]+)"/.exec(p.conditions[0].condition_threshold.filter)![1], p.conditions[0].condition_threshold]));
 
   it("tickets on Cloud SQL CPU, memory, disk and connections, Redis memory and queue depth, from config", () => {
     const metrics = byMetric();
