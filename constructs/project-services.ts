@@ -1,5 +1,6 @@
 import { ProjectService } from "@cdktf/provider-google/lib/project-service";
-import { Aspects, Construct, dependable, TerraformResource, type IConstruct, type ITerraformDependable } from "../lib/cdktf";
+import { Aspects, Construct, dependable, TerraformResource, type IConstruct } from "../lib/cdktf";
+import { TerraformData } from "../lib/terraform-data";
 
 /** The Google APIs the platform uses; each construct's resources need some of them. */
 export const PLATFORM_APIS = [
@@ -31,17 +32,6 @@ export interface ProjectServicesProps {
   readonly disableOnDestroy?: boolean;
 }
 
-/** Terraform's built-in `terraform_data`, used here only as a dependency gate. */
-class ApisReady extends TerraformResource {
-  constructor(scope: Construct, id: string, config: { readonly dependsOn: ITerraformDependable[] }) {
-    super(scope, id, { terraformResourceType: "terraform_data", terraformGeneratorMetadata: { providerName: "terraform" }, dependsOn: config.dependsOn });
-  }
-
-  protected override synthesizeAttributes(): Record<string, unknown> {
-    return {};
-  }
-}
-
 /**
  * Enables the project's Google APIs and makes every other resource in the same stack wait for
  * them, so a first deploy into an empty project does not race API enablement.
@@ -65,7 +55,7 @@ export class ProjectServices extends Construct {
     );
     // One gate stands for "every API is enabled": each resource depends on it instead of on every
     // API, which keeps depends_on short and the plan graph small.
-    this.ready = new ApisReady(this, "ready", { dependsOn: [...this.services] });
+    this.ready = new TerraformData(this, "ready", { dependsOn: [...this.services] });
     const gate = dependable(this.ready);
     const self = this;
     Aspects.of(scope).add({

@@ -35,7 +35,7 @@ describe.each(CLOUD_ENVIRONMENT_NAMES)("%s stack", (name) => {
       ["api", "realtime", "worker"].map((role) => `${ENVIRONMENTS[name].namePrefix}-${role}`),
     );
     expect(Object.keys(resourcesOf(json, "google_cloud_tasks_queue")).length).toBeGreaterThanOrEqual(3);
-    expect(Object.keys(resourcesOf(json, "terraform_data")).sort()).toEqual([expect.stringMatching(/^apis_ready/), expect.stringMatching(/^migrations_run/)]);
+    expect(Object.keys(resourcesOf(json, "terraform_data")).sort()).toEqual([expect.stringMatching(/^apis_ready/), expect.stringMatching(/^image_build-id/), expect.stringMatching(/^migrations_run-id/)]);
   });
 
   it("emits no proto3 default in the dashboard JSON (the Monitoring API drops them: a change on every plan, provider issue 16173)", () => {
@@ -92,10 +92,27 @@ describe.each(CLOUD_ENVIRONMENT_NAMES)("%s stack", (name) => {
     }
   });
 
-  it("starts services only after the current image's migrations ran", () => {
+  it("starts services only after the current image's migrations ran (the job's update waits for its run)", () => {
+    const job = onlyResource(json, "google_cloud_run_v2_job");
+    expect(job.run_execution_token).toMatch(/^\$\{substr\(replace\(terraform_data\.migrations_run-id_\w+\.id, "-", ""\), 0, 12\)\}$/);
+    const [runId] = Object.entries(resourcesOf(json, "terraform_data")).find(([id]) => id.startsWith("migrations_run-id"))!;
+    expect(resourcesOf(json, "terraform_data")[runId].triggers_replace[0]).toBe(job.template.template.containers[0].image);
     for (const role of ["api", "realtime", "worker"]) {
-      expect(serviceNamed(json, role).depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^terraform_data\.migrations_run/)]));
+      expect(serviceNamed(json, role).depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^google_cloud_run_v2_job\.migrations_job/)]));
+      expect(serviceNamed(json, role).template.containers[0].image).toBe(job.template.template.containers[0].image);
     }
+  });
+
+  it("shells out to nothing during apply: no gcloud, no local-exec, no provisioner (a CI runner has only the provider's credentials)", () => {
+    expect(raw).not.toMatch(/gcloud|local-exec|"provisioner"/);
+  });
+
+  it("configures google-beta exactly like google (project, region, default labels), for the migration job only", () => {
+    const [google] = json.provider!.google!;
+    const [beta] = json.provider!["google-beta"]!;
+    expect(beta).toEqual(google);
+    const onBeta = Object.entries(json.resource).flatMap(([type, byId]) => Object.values(byId).filter((r: any) => r.provider === "google-beta").map(() => type));
+    expect(onBeta).toEqual(["google_cloud_run_v2_job"]);
   });
 
   it("requires Terraform >= 1.11 (write-only secret arguments)", () => {
