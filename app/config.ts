@@ -78,7 +78,7 @@ const envSchema = z.object({
     .optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\/[^\s]+$/, "must start with redis:// or rediss://").default(LOCAL_REDIS_URL),
   REDIS_PASSWORD: z.string().min(1).optional(),
-  REDIS_CA_CERT: z.string().includes("BEGIN CERTIFICATE", "must be a PEM certificate").optional(),
+  REDIS_CA_CERT: z.string().includes("BEGIN CERTIFICATE", "must be one or more PEM certificates").optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, "must be 1-64 characters of A-Z a-z 0-9 : _ . -").default("vz:"),
   TASKS_BACKEND: z.enum(["local", "cloud-tasks"], "must be local or cloud-tasks").default("local"),
   TASK_QUEUES: taskQueuesJson.optional(),

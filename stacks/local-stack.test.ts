@@ -18,6 +18,10 @@ const container = (name: string) => containers.find((c) => c.name === `valorize-
 const envOf = (c: any) => Object.fromEntries(c.env.map((line: string) => line.split(/=(.*)/s).slice(0, 2)));
 
 describe("local stack", () => {
+  it("shells out to nothing during apply: no gcloud, no local-exec", () => {
+    expect(raw).not.toMatch(/gcloud|local-exec|"provisioner"/);
+  });
+
   it("matches the reviewed snapshot", async () => {
     await expect(JSON.stringify(JSON.parse(raw), null, 2)).toMatchFileSnapshot("./__snapshots__/local.cdk.tf.json");
   });
