@@ -134,3 +134,64 @@ export const listTransactionsQuery = z
 
 export const importQuery = z.strictObject({ account_id: id });
 export const idParams = z.strictObject({ id });
+
+/*
+ * What the API answers (the read models in domain/read-models.ts, as JSON). Used to publish the
+ * OpenAPI description; objects are closed (`additionalProperties: false`), so a column leaking into
+ * an answer fails the response-schema checks (schemathesis, app/test/openapi.test.ts).
+ */
+const uuid = z.uuid();
+const decimal = z.string().regex(/^-?\d+\.\d{2}$/).meta({ description: "a decimal amount with two decimals", examples: ["-12.50"] });
+const timestamp = z.iso.datetime().meta({ description: "an RFC 3339 UTC timestamp" });
+
+export const userResponse = z.object({ id: uuid, email: z.string(), name: z.string(), created_at: timestamp }).meta({ id: "User" });
+export const registeredResponse = z.object({ user: userResponse, token: z.string() }).meta({ id: "Registered" });
+export const tokenResponse = z.object({ token: z.string().meta({ description: "send as `Authorization: Bearer <token>`" }) }).meta({ id: "Token" });
+export const accountResponse = z
+  .object({ id: uuid, name: z.string(), currency: z.string().regex(/^[A-Z]{3}$/), balance: decimal, created_at: timestamp })
+  .meta({ id: "Account" });
+export const accountListResponse = z.object({ data: z.array(accountResponse) }).meta({ id: "AccountList" });
+export const categoryResponse = z.object({ id: uuid, name: z.string() }).meta({ id: "Category" });
+export const categoryListResponse = z.object({ data: z.array(categoryResponse) }).meta({ id: "CategoryList" });
+export const budgetResponse = z.object({ id: uuid, category_id: uuid, monthly_limit: decimal }).meta({ id: "Budget" });
+export const transactionResponse = z
+  .object({
+    id: uuid,
+    account_id: uuid,
+    amount: decimal,
+    description: z.string(),
+    occurred_at: timestamp,
+    category_id: uuid.nullable(),
+    created_at: timestamp,
+  })
+  .meta({ id: "Transaction" });
+export const transactionPageResponse = z
+  .object({ data: z.array(transactionResponse), page: z.int().min(1), per_page: z.int().min(1).max(MAX_PER_PAGE), has_more: z.boolean() })
+  .meta({ id: "TransactionPage" });
+const importStatus = z.enum(["pending", "running", "completed", "failed"]);
+export const importAcceptedResponse = z.object({ id: uuid, status: importStatus }).meta({ id: "ImportAccepted" });
+export const importResponse = z
+  .object({
+    id: uuid,
+    account_id: uuid,
+    status: importStatus,
+    total_rows: z.int().min(0),
+    processed_rows: z.int().min(0),
+    imported_rows: z.int().min(0),
+    error: z.string().nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: "Import" });
+/** Every 4xx/5xx: `errors.ts` builds it. */
+export const errorResponse = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: "stable machine-readable code, e.g. validation_failed" }),
+      message: z.string(),
+      fields: z.record(z.string(), z.string()).optional().meta({ description: "each bad field (dotted path, header name, rows[N].column) and what is wrong with it" }),
+    }),
+  })
+  .meta({ id: "Error" });
+export const healthResponse = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
+export const readyResponse = z.object({ status: z.literal("ready") }).meta({ id: "Ready" });

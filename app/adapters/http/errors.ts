@@ -45,6 +45,7 @@ export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
+    readonly fields?: Readonly<Record<string, string>>,
   ) {
     super(message);
     this.name = "HttpError";
@@ -70,7 +71,8 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
   if (typeof status === "number" && status >= 400 && status < 500) {
     const message = (error as Error).message || "bad request";
     const named = FIELD_BY_FASTIFY_CODE[(error as FastifyError).code];
-    return { status, body: errorBody(codeForStatus(status), message, named ? { [named[0]]: named[1] } : undefined) };
+    const fields = error instanceof HttpError ? error.fields : named ? { [named[0]]: named[1] } : undefined;
+    return { status, body: errorBody(codeForStatus(status), message, fields) };
   }
   return { status: 500, body: errorBody("internal", "internal error; it has been logged") };
 }

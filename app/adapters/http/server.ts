@@ -9,6 +9,8 @@ import type { Logger } from "../logging";
 import { codeForStatus, createErrorHandler, errorBody, type ErrorBody } from "./errors";
 
 export const JSON_BODY_LIMIT = 16 * 1024;
+export const HEALTH_PATH = "/healthz";
+export const READY_PATH = "/readyz";
 const READINESS_TIMEOUT_MS = 2_000;
 
 export interface HttpServerOptions {
@@ -20,6 +22,8 @@ export interface HttpServerOptions {
 
 export interface HttpServer {
   readonly app: FastifyInstance;
+  /** Every route registered, as `METHOD /path` (fastify's path syntax), for checks such as the OpenAPI test. */
+  readonly routes: readonly string[];
   /** Readiness fails from now on, so load balancers stop sending new work before we close. */
   markDraining(): void;
 }
@@ -103,6 +107,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     http: { requireHostHeader: false },
   });
   let draining = false;
+  const routes: string[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) routes.push(`${method} ${route.url}`);
+  });
 
   // JSON only (routes add what else they take, e.g. text/csv): other bodies get a 415.
   app.removeContentTypeParser("text/plain");
@@ -125,8 +133,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.server.on("connect", (_request: unknown, socket: Duplex) => {
     socket.end(rawErrorResponse(405, errorBody("method_not_allowed", "CONNECT is not supported", { method: "CONNECT is not supported" })));
   });
-  app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) => {
+  app.get(HEALTH_PATH, async () => ({ status: "ok" }));
+  app.get(READY_PATH, async (_request, reply) => {
     if (draining) return reply.status(503).send(errorBody("draining", "shutting down"));
     try {
       await withTimeout(options.ready(), READINESS_TIMEOUT_MS);
@@ -136,5 +144,5 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
   });
 
-  return { app, markDraining: () => void (draining = true) };
+  return { app, routes, markDraining: () => void (draining = true) };
 }
