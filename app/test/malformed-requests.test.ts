@@ -77,6 +77,7 @@ const CASES: readonly Case[] = [
   // Registration and login
   { name: "register without email", request: register({ password: "long enough password", name: "x" }), status: 400, code: "validation_failed", field: "email" },
   { name: "register with a malformed email", request: register({ ...validRegistration, email: "not-an-email" }), status: 400, code: "validation_failed", field: "email" },
+  { name: "register with more than 64 characters before the @", request: register({ ...validRegistration, email: `${"a".repeat(65)}@example.com` }), status: 400, code: "validation_failed", field: "email" },
   { name: "register with a short password", request: register({ ...validRegistration, password: "short" }), status: 400, code: "validation_failed", field: "password" },
   { name: "register with a number as name", request: register({ ...validRegistration, name: 42 }), status: 400, code: "validation_failed", field: "name" },
   { name: "register with an unknown field", request: register({ ...validRegistration, admin: true }), status: 400, code: "validation_failed", field: "admin" },
@@ -150,6 +151,8 @@ const CASES: readonly Case[] = [
   { name: "negative budget", request: (t) => json("/api/budgets", { category_id: t.accountId, monthly_limit: -5 })(t), status: 400, code: "validation_failed", field: "monthly_limit" },
   // Routing
   { name: "unknown route", request: (t) => ({ method: "GET", url: "/api/nothing-here", token: t.token }), status: 404, code: "not_found" },
+  { name: "a method the path does not serve", request: (t) => ({ method: "DELETE", url: "/api/accounts", token: t.token }), status: 405, code: "method_not_allowed", field: "method" },
+  { name: "a method with a body the path does not serve", request: (t) => ({ method: "PUT", url: `/api/imports/${t.accountId}`, token: t.token, headers: { "content-type": "application/xml" }, payload: "<x/>" }), status: 405, code: "method_not_allowed", field: "method" },
 ];
 
 describe("malformed requests", () => {
@@ -164,6 +167,12 @@ describe("malformed requests", () => {
     expect(body.error).toMatchObject({ code: testCase.code, message: expect.any(String) });
     if (testCase.field) expect(Object.keys(body.error.fields ?? {})).toContain(testCase.field);
     expect(response.body).not.toMatch(/at .*\.(ts|js):\d+/); // no stack traces
+  });
+
+  it("names the allowed methods in a 405's Allow header", async () => {
+    const response = await client.request({ method: "PATCH", url: "/api/transactions", token: tenant.token });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe("GET, HEAD, POST");
   });
 
   it("left the data untouched", async () => {

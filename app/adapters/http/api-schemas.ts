@@ -19,7 +19,7 @@ const text = (max: number) =>
 
 const id = z.uuid("must be a UUID");
 
-const instant = z.string("must be a string").transform((value, ctx) => {
+const instant = z.string("must be a string").meta({ description: INSTANT_RULE, examples: ["2025-01-31", "2025-01-31T12:30:00+01:00"] }).transform((value, ctx) => {
   const parsed = parseInstant(value);
   if (!parsed) {
     ctx.addIssue({ code: "custom", message: INSTANT_RULE });
@@ -30,7 +30,13 @@ const instant = z.string("must be a string").transform((value, ctx) => {
 
 /** Amounts as a JSON number or a decimal string, at most two decimals; returned as cents. */
 const amount = (rule: { allowNegative: boolean }) =>
-  z.union([z.number(), z.string()], "must be a number or a decimal string").transform((value, ctx) => {
+  z
+    .union([z.number(), z.string()], "must be a number or a decimal string")
+    .meta({
+      description: `a non-zero ${rule.allowNegative ? "" : "positive "}amount with at most 2 decimals, at most 1000000000.00 in absolute value, as a number or a decimal string`,
+      examples: ["-12.50"],
+    })
+    .transform((value, ctx) => {
     const cents = parseAmountToCents(value);
     const problem =
       cents === undefined
@@ -49,18 +55,30 @@ const amount = (rule: { allowNegative: boolean }) =>
     return cents!;
   });
 
-/** Query-string integers arrive as text. */
-const queryInt = (min: number, max: number) =>
+/** Query-string integers arrive as text; the published description calls them integers. */
+const QUERY_INT_MAX = 999_999_999;
+const queryInt = (min: number, max: number, description?: string) =>
   z
     .string("must be a single integer")
     .regex(/^\d{1,9}$/, `must be an integer >= ${min}`)
     .transform(Number)
     .refine((n) => n >= min, `must be an integer >= ${min}`)
-    .refine((n) => n <= max, `must be at most ${max}`);
+    .refine((n) => n <= max, `must be at most ${max}`)
+    .meta({
+      description,
+      override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+        delete jsonSchema.pattern;
+        Object.assign(jsonSchema, { type: "integer", minimum: min, maximum: Math.min(max, QUERY_INT_MAX) });
+      },
+    });
 
 export const registerBody = z.strictObject(
   {
-    email: z.email("must be an email address").max(254, "must be at most 254 characters"),
+    email: z
+      .email("must be an email address")
+      .max(254, "must be at most 254 characters")
+      // RFC 5321, section 4.5.3.1.1, as the `email` format of the published JSON Schema reads it.
+      .refine((email) => email.lastIndexOf("@") <= 64, "must have at most 64 characters before the @"),
     password: storableText(128, 8),
     name: text(100),
   },
@@ -109,11 +127,13 @@ export const listTransactionsQuery = z
   .strictObject({
     account_id: id.optional(),
     category_id: id.optional(),
-    from: z.string("must be a single value").optional(),
-    to: z.string("must be a single value").optional(),
+    from: z.string("must be a single value").optional().meta({ description: `${INSTANT_RULE}; the earliest transaction to include` }),
+    to: z.string("must be a single value").optional().meta({ description: `${INSTANT_RULE}; the latest (a date includes that whole day)` }),
     page: queryInt(1, 10_000).default(1),
     // Capped rather than refused: a client asking for 1000 gets the maximum page.
-    per_page: queryInt(1, Number.MAX_SAFE_INTEGER).default(20).transform((n) => Math.min(n, MAX_PER_PAGE)),
+    per_page: queryInt(1, QUERY_INT_MAX, `rows per page; more than ${MAX_PER_PAGE} gives ${MAX_PER_PAGE}`)
+      .default(20)
+      .transform((n) => Math.min(n, MAX_PER_PAGE)),
   })
   .transform((query, ctx) => {
     const from = query.from === undefined ? undefined : parseInstant(query.from);

@@ -81,6 +81,20 @@ function answerClientError(error: NodeJS.ErrnoException & { reason?: string }, s
   socket.end(rawErrorResponse(status, errorBody(codeForStatus(status), message, { [field]: message })));
 }
 
+/** The methods registered for a concrete path (`:param` matches one segment). */
+function allowedMethods(routes: readonly string[], path: string): string[] {
+  const allowed = new Set<string>();
+  for (const route of routes) {
+    const [method = "", pattern = ""] = route.split(" ");
+    const segments = pattern.split("/");
+    const actual = path.split("/");
+    if (segments.length === actual.length && segments.every((segment, i) => segment.startsWith(":") ? actual[i] !== "" : segment === actual[i])) {
+      allowed.add(method);
+    }
+  }
+  return [...allowed].sort();
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -122,6 +136,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // RFC 9112, section 3.2: a server must answer 400 to an HTTP/1.1 request without a Host header.
     if (request.raw.httpVersion === "1.1" && request.headers.host === undefined) {
       return reply.status(400).send(errorBody("bad_request", "an HTTP/1.1 request needs a Host header", { host: "is required" }));
+    }
+    // A known path with another method: 405 with Allow (RFC 9110, section 15.5.6), decided before
+    // any body is read, rather than a 404 or a complaint about the body of a method we do not serve.
+    if (request.is404) {
+      const path = request.url.split("?")[0] ?? "";
+      const allowed = allowedMethods(routes, path);
+      if (allowed.length > 0) {
+        const message = `${request.method} is not allowed on ${path}; allowed: ${allowed.join(", ")}`;
+        return reply.status(405).header("allow", allowed.join(", ")).send(errorBody("method_not_allowed", message, { method: message }));
+      }
     }
   });
   // Expectations other than 100-continue (which Node handles) and CONNECT, which Node would answer
