@@ -4,12 +4,11 @@
  * Node refuses before any route runs, is sent over a real socket.
  */
 import type { InjectOptions } from "fastify";
-import { STATUS_CODES } from "node:http";
-import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiInstance } from "../entrypoints/api";
 import { ApiClient, type Tenant } from "./support/api-client";
 import { isolate, type Isolated } from "./support/isolation";
+import { sendRaw } from "./support/raw-http";
 import { startApi } from "./support/roles";
 
 let isolated: Isolated;
@@ -196,19 +195,6 @@ describe("well-formed text outside the Basic Multilingual Plane", () => {
   });
 });
 
-/** Sends raw bytes over a socket and returns all that came back (until the server closes it). */
-function sendRaw(port: number, request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const socket = connect(port, "127.0.0.1", () => socket.write(request));
-    socket.on("data", (chunk) => chunks.push(chunk));
-    socket.on("end", () => socket.end());
-    socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    socket.on("error", reject);
-    socket.setTimeout(10_000, () => socket.destroy(new Error("no answer within 10 s")));
-  });
-}
-
 describe("malformed HTTP over a real socket", () => {
   let port: number;
   beforeAll(async () => {
@@ -230,10 +216,11 @@ describe("malformed HTTP over a real socket", () => {
   ];
 
   it.each(RAW_CASES.map((c) => [c.name, c] as const))("%s -> the app's error shape", async (_name, testCase) => {
-    const response = await sendRaw(port, testCase.request());
-    const [head = "", body = ""] = response.split("\r\n\r\n", 2);
-    expect(head.split("\r\n")[0]).toBe(`HTTP/1.1 ${testCase.status} ${STATUS_CODES[testCase.status]}`);
-    expect(head.toLowerCase()).toContain("content-type: application/json");
+    const outcome = await sendRaw(port, testCase.request());
+    if (outcome.kind !== "response") throw new Error(`no answer: ${outcome.kind} ${outcome.partial}`);
+    const { status, headers, body } = outcome.response;
+    expect(status).toBe(testCase.status);
+    expect(headers["content-type"]).toMatch(/^application\/json/);
     const parsed = JSON.parse(body);
     expect(parsed).toEqual({ error: { code: testCase.code, message: expect.any(String), fields: expect.any(Object) } });
     expect(Object.keys(parsed.error.fields)).toContain(testCase.field);
