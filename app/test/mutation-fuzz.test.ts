@@ -17,6 +17,7 @@ import { sendRaw, type RawOutcome } from "./support/raw-http";
 import { startApi, startWorker } from "./support/roles";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_201);
+if (!Number.isSafeInteger(SEED)) throw new Error(`FUZZ_SEED must be an integer; got ${process.env.FUZZ_SEED}`);
 const CASES = 3_200;
 const CONCURRENCY = 8;
 

@@ -156,7 +156,7 @@ describe("notify", () => {
 describe("status codes", () => {
   it("answers 4xx for tasks that can never succeed", async () => {
     const unknownType = await deliver("reticulate", {});
-    expect(unknownType).toMatchObject({ status: 404, body: { error: { code: "unknown_task_type" } } });
+    expect(unknownType).toMatchObject({ status: 404, body: { error: { code: "unknown_task_type", fields: { type: expect.any(String) } } } });
     const malformed = await deliver("categorise", { user_id: "nope" });
     expect(malformed).toMatchObject({ status: 400, body: { error: { code: "validation_failed" } } });
     const missing = await deliver("categorise", { user_id: "00000000-0000-4000-8000-000000000000", transaction_id: "00000000-0000-4000-8000-000000000001" });

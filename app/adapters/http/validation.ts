@@ -9,12 +9,10 @@ export const refuse = (problem: (value: string) => string | undefined) => (value
 };
 
 /** Text stored or looked up as sent (no trimming, any character PostgreSQL can hold). */
-export const storableText = (max: number, min = 0) =>
-  z
-    .string("must be a string")
-    .min(min, `must be at least ${min} characters`)
-    .max(max, `must be at most ${max} characters`)
-    .superRefine(refuse(storableTextProblem));
+export const storableText = (max: number, min = 0) => {
+  const bounded = z.string("must be a string").max(max, `must be at most ${max} characters`);
+  return (min > 0 ? bounded.min(min, `must be at least ${min} characters`) : bounded).superRefine(refuse(storableTextProblem));
+};
 
 /**
  * Validates request input with a zod schema; failures become a 400 naming every bad field

@@ -9,6 +9,7 @@ import { TASK_TYPES, type TaskType } from "../../../environments/task-queues";
 import type { TaskPayloads } from "../../domain/tasks";
 import { storableTextProblem } from "../../domain/text";
 import { traceFields } from "../logging";
+import { errorBody } from "./errors";
 import { parseInput, storableText } from "./validation";
 
 /** Cloud Tasks caps a task at 1 MB. */
@@ -64,7 +65,8 @@ export function registerWorkerRoutes(app: FastifyInstance, options: WorkerRouteO
   app.post<{ Params: { type: string } }>("/tasks/:type", { bodyLimit: MAX_TASK_BYTES }, async (request, reply) => {
     const { type } = request.params;
     if (!isTaskType(type)) {
-      return reply.status(404).send({ error: { code: "unknown_task_type", message: `no task type ${type}; expected one of ${TASK_TYPES.join(", ")}` } });
+      const expected = `must be one of ${TASK_TYPES.join(", ")}`;
+      return reply.status(404).send(errorBody("unknown_task_type", `no task type ${type}; expected one of ${TASK_TYPES.join(", ")}`, { type: expected }));
     }
     await options.authenticate?.(request.headers.authorization);
     const payload = parseInput(TASK_SCHEMAS[type], request.body, "task payload");
