@@ -165,11 +165,32 @@ describe("notify", () => {
 describe("status codes", () => {
   it("answers 4xx for tasks that can never succeed", async () => {
     const unknownType = await deliver("reticulate", {});
-    expect(unknownType).toMatchObject({ status: 404, body: { error: { code: "unknown_task_type" } } });
+    expect(unknownType).toMatchObject({ status: 404, body: { error: { code: "unknown_task_type", fields: { type: expect.any(String) } } } });
     const malformed = await deliver("categorise", { user_id: "nope" });
     expect(malformed).toMatchObject({ status: 400, body: { error: { code: "validation_failed" } } });
     const missing = await deliver("categorise", { user_id: "00000000-0000-4000-8000-000000000000", transaction_id: "00000000-0000-4000-8000-000000000001" });
     expect(missing).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+  });
+
+  // Notifications are stored as text and jsonb: each of these was a 500, retried for nothing.
+  it.each([
+    ["a NUL in the key", (u: string) => JSON.stringify({ user_id: u, key: "k\u0000", kind: "welcome", data: {} }), "key"],
+    ["a NUL in the kind", (u: string) => JSON.stringify({ user_id: u, key: "k", kind: "wel\u0000come", data: {} }), "kind"],
+    ["a NUL in a data value", (u: string) => JSON.stringify({ user_id: u, key: "k", kind: "welcome", data: { a: ["ok", "b\u0000"] } }), "data.a.1"],
+    ["a NUL in a data key", (u: string) => JSON.stringify({ user_id: u, key: "k", kind: "welcome", data: { "a\u0000": 1 } }), "data.a\u0000"],
+    ["a lone surrogate in a data value", (u: string) => `{"user_id":"${u}","key":"k","kind":"welcome","data":{"a":{"b":"x\\ud800"}}}`, "data.a.b"],
+    ["data nested 10,000 levels deep", (u: string) => `{"user_id":"${u}","key":"k","kind":"welcome","data":{"a":${"[".repeat(10_000)}${"]".repeat(10_000)}}}`, undefined],
+  ])("answers 400 for a notification with %s, naming the field", async (_name, body, field) => {
+    const tenant = await client.tenant();
+    const response = await fetch(`${workers[0]!.url}/tasks/notify`, { method: "POST", headers: taskHeaders("t-notify-bad"), body: body(tenant.userId) });
+    expect(response.status).toBe(400);
+    const error = ((await response.json()) as { error: { code: string; fields: Record<string, string> } }).error;
+    expect(error.code).toBe("validation_failed");
+    const named = Object.keys(error.fields);
+    if (field) expect(named).toContain(field);
+    else expect(named.some((name) => name.startsWith("data.a.0.0"))).toBe(true);
+    const { rows } = await isolated.pool.query("SELECT count(*)::int AS n FROM notifications WHERE user_id = $1", [tenant.userId]);
+    expect(rows[0].n).toBe(0);
   });
 
   it("answers 5xx (retry) when a dependency is down", async () => {

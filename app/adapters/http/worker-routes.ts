@@ -9,21 +9,46 @@ import { z } from "zod";
 import { TASK_TYPES, type TaskType } from "../../../environments/task-queues";
 import { DomainError } from "../../domain/errors";
 import type { TaskPayloads } from "../../domain/tasks";
+import { storableTextProblem } from "../../domain/text";
 import { traceFields } from "../logging";
-import { parseInput } from "./validation";
+import { errorBody } from "./errors";
+import { parseInput, storableText } from "./validation";
 
 /** Cloud Tasks caps a task at 1 MB. */
 const MAX_TASK_BYTES = 1024 * 1024;
 
 const id = z.uuid("must be a UUID");
+
+/** Notification data is stored as jsonb: a bounded depth, and strings (keys too) jsonb can hold. */
+const MAX_DATA_DEPTH = 16;
+function jsonbProblem(value: unknown, depth: number): { path: PropertyKey[]; message: string } | undefined {
+  if (typeof value === "string") {
+    const message = storableTextProblem(value);
+    return message ? { path: [], message } : undefined;
+  }
+  if (value === null || typeof value !== "object") return undefined;
+  if (depth > MAX_DATA_DEPTH) return { path: [], message: `must be nested at most ${MAX_DATA_DEPTH} levels deep` };
+  for (const [key, child] of Object.entries(value)) {
+    const keyProblem = storableTextProblem(key);
+    if (keyProblem) return { path: [key], message: `key ${keyProblem}` };
+    const problem = jsonbProblem(child, depth + 1);
+    if (problem) return { path: [Array.isArray(value) ? Number(key) : key, ...problem.path], message: problem.message };
+  }
+  return undefined;
+}
+const notificationData = z.record(z.string(), z.unknown()).superRefine((data, ctx) => {
+  const problem = jsonbProblem(data, 1);
+  if (problem) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+});
+
 const TASK_SCHEMAS = {
   categorise: z.strictObject({ user_id: id, transaction_id: id }),
   import: z.strictObject({ user_id: id, import_id: id }),
   notify: z.strictObject({
     user_id: id,
-    key: z.string().min(1).max(200),
-    kind: z.string().min(1).max(64),
-    data: z.record(z.string(), z.unknown()),
+    key: storableText(200, 1),
+    kind: storableText(64, 1),
+    data: notificationData,
   }),
 } satisfies Record<TaskType, z.ZodType>;
 
@@ -52,7 +77,8 @@ export function registerWorkerRoutes(app: FastifyInstance, options: WorkerRouteO
       throw error;
     }
     if (!isTaskType(type)) {
-      return reply.status(404).send({ error: { code: "unknown_task_type", message: `no task type ${type}; expected one of ${TASK_TYPES.join(", ")}` } });
+      const expected = `must be one of ${TASK_TYPES.join(", ")}`;
+      return reply.status(404).send(errorBody("unknown_task_type", `no task type ${type}; expected one of ${TASK_TYPES.join(", ")}`, { type: expected }));
     }
     const payload = parseInput(TASK_SCHEMAS[type], request.body, "task payload");
     try {
