@@ -125,6 +125,7 @@ describe("invalid configuration fails with the setting, the value and the rule",
     ["subnet too small for the instances", { ...dev, network: { subnetCidr: "10.10.0.0/26" }, services: { api: { maxInstances: 40 } } }, /has 60 usable addresses but direct VPC egress needs 2 x total max instances = 110/],
     ["queue faster than Cloud Tasks allows", { ...dev, taskQueues: { categorise: { maxDispatchesPerSecond: 900 } } }, /taskQueues\.categorise\.maxDispatchesPerSecond = 900: Cloud Tasks allows at most 500/],
     ["backoff bounds inverted", { ...dev, taskQueues: { notify: { retry: { minBackoffSeconds: 700 } } } }, /taskQueues\.notify\.retry\.minBackoffSeconds = 700: must not exceed .*maxBackoffSeconds \(600\)/],
+    ["worker timeout below a queue's dispatch deadline", { ...dev, services: { worker: { timeoutSeconds: 600 } } }, /services\.worker\.timeoutSeconds = 600: must be at least the longest dispatch deadline of its queues \(900 s, import\): Cloud Run would end those tasks with 504/],
     ["realtime timeout too short for WebSockets", { ...dev, services: { realtime: { timeoutSeconds: 60 } } }, /services\.realtime\.timeoutSeconds = 60: must be at least 300 s/],
   ];
 

@@ -124,6 +124,20 @@ export function checkEnvironmentRules(config: EnvironmentConfig): ConfigViolatio
     violate("services.realtime.timeoutSeconds", config.services.realtime.timeoutSeconds, "must be at least 300 s: WebSocket connections live as long as the request timeout");
   }
 
+  // Cloud Run ends a request at the service's timeout with a 504 ("Setting request timeout"), Cloud
+  // Tasks cancels an attempt at its dispatch deadline and retries it (Task.dispatch_deadline): a
+  // worker timeout below a queue's deadline turns every long task into a 504 that is retried
+  // until it gives up, although the queue would have waited.
+  const longestDeadline = Math.max(...TASK_TYPES.map((type) => config.taskQueues[type].dispatchDeadlineSeconds));
+  if (config.services.worker.timeoutSeconds < longestDeadline) {
+    const slowest = TASK_TYPES.filter((type) => config.taskQueues[type].dispatchDeadlineSeconds === longestDeadline).join(", ");
+    violate(
+      "services.worker.timeoutSeconds",
+      config.services.worker.timeoutSeconds,
+      `must be at least the longest dispatch deadline of its queues (${longestDeadline} s, ${slowest}): Cloud Run would end those tasks with 504 before Cloud Tasks' deadline`,
+    );
+  }
+
   const db = config.database;
   const machine = parseCloudSqlTier(db.tier, db.edition);
   if (typeof machine === "string") violate("database.tier", db.tier, machine);
