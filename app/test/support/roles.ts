@@ -9,8 +9,11 @@ import type { Isolated } from "./isolation";
 
 const logger = () => createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent", role: "test" });
 
-export function startApi(isolated: Isolated, env: Record<string, string> = {}, policies?: TaskQueuePolicies): Promise<ApiInstance> {
-  return buildApi(isolated.config("api", env), logger(), { policies });
+/** An in-process api whose read cache is ready (reads before that go straight to the database). */
+export async function startApi(isolated: Isolated, env: Record<string, string> = {}, policies?: TaskQueuePolicies): Promise<ApiInstance> {
+  const api = await buildApi(isolated.config("api", env), logger(), { policies });
+  await api.core.cache.ready();
+  return api;
 }
 
 /** A worker listening on a free port (the dispatcher and tests call it over real HTTP). */
