@@ -13,7 +13,7 @@ export interface ApiInstance extends RoleInstance {
 export async function buildApi(config: AppConfig, logger: Logger, options: { policies?: TaskQueuePolicies } = {}): Promise<ApiInstance> {
   const core = await createCoreServices(config, logger);
   const tasks = createTaskQueue(core, options.policies);
-  const server = createHttpServer({ logger, project: config.log.project, ready: core.ready });
+  const server = createHttpServer({ logger, project: config.log.project, ready: core.ready, dependencies: core.dependencies });
   registerApiRoutes(server.app, { ...core, tasks });
   return { server, core, close: () => closeInOrder(server, () => tasks.close(), () => core.close()) };
 }

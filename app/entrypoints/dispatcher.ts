@@ -1,7 +1,7 @@
 import type { TaskQueuePolicies } from "../../environments/task-queues";
 import { createHttpServer } from "../adapters/http/server";
 import type { Logger } from "../adapters/logging";
-import { createRedis } from "../adapters/redis/connection";
+import { createRedis, redisDependency } from "../adapters/redis/connection";
 import { redisKeys } from "../adapters/redis/keys";
 import { LocalDispatcher } from "../adapters/tasks/local-dispatcher";
 import type { AppConfig } from "../config";
@@ -30,7 +30,12 @@ export async function buildDispatcher(
     logger,
   });
   dispatcher.start();
-  const server = createHttpServer({ logger, project: config.log.project, ready: async () => void (await connection.ping()) });
+  const server = createHttpServer({
+    logger,
+    project: config.log.project,
+    ready: async () => void (await connection.ping()),
+    dependencies: [redisDependency(connection)],
+  });
   return {
     server,
     dispatcher,

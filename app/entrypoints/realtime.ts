@@ -1,7 +1,7 @@
 import { createHttpServer } from "../adapters/http/server";
 import type { Logger } from "../adapters/logging";
 import { RealtimeGateway } from "../adapters/realtime/gateway";
-import { createRedis } from "../adapters/redis/connection";
+import { createRedis, redisDependency } from "../adapters/redis/connection";
 import { TenantEventSubscriber } from "../adapters/redis/events";
 import type { AppConfig } from "../config";
 import { authenticate } from "../domain/queries/authenticate";
@@ -29,6 +29,7 @@ export async function buildRealtime(config: AppConfig, logger: Logger): Promise<
     project: config.log.project,
     // PING is one of the few commands a connection in subscriber mode may send.
     ready: async () => void (await Promise.all([core.ready(), subscriberConnection.ping()])),
+    dependencies: [...core.dependencies, redisDependency(subscriberConnection)],
   });
   gateway.attach(server.app.server);
   return {

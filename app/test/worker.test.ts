@@ -163,11 +163,11 @@ describe("status codes", () => {
     expect(missing).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
   });
 
-  it("answers 5xx (retry) when a dependency is down", async () => {
+  it("answers 503 (retry later) naming the dependency when PostgreSQL is down", async () => {
     const broken = await startWorker(isolated, { DATABASE_URL: "postgres://postgres@127.0.0.1:1/test" });
     try {
       const down = await deliver("categorise", { user_id: "00000000-0000-4000-8000-000000000000", transaction_id: "00000000-0000-4000-8000-000000000001" }, broken);
-      expect(down).toMatchObject({ status: 500, body: { error: { code: "internal" } } });
+      expect(down).toMatchObject({ status: 503, body: { error: { code: "dependency_unavailable", dependency: "postgresql" } } });
       expect((await fetch(`${broken.url}/readyz`)).status).toBe(503);
     } finally {
       await broken.close();

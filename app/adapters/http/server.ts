@@ -1,9 +1,11 @@
 /**
- * The HTTP base every role shares: fastify with JSON errors, `GET /healthz` (the process is up) and
- * `GET /readyz` (PostgreSQL and Redis answer; 503 while draining or when they do not).
+ * The HTTP base every role shares: fastify with JSON errors, `GET /healthz` (the process is up,
+ * whatever its dependencies do) and `GET /readyz` (PostgreSQL and Redis answer; 503 while draining
+ * or when they do not), and a fast 503 for other requests while a dependency is down.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "../logging";
+import { refuseWhileUnavailable, unavailableDependency, type Dependency } from "./dependencies";
 import { createErrorHandler, errorBody } from "./errors";
 
 export const JSON_BODY_LIMIT = 16 * 1024;
@@ -14,7 +16,12 @@ export interface HttpServerOptions {
   readonly project?: string;
   /** Resolves when the role's dependencies are reachable. */
   readonly ready: () => Promise<void>;
+  /** What the role needs to answer requests; while one is down, requests get a 503 naming it. */
+  readonly dependencies?: readonly Dependency[];
 }
+
+/** The probes: answered whatever the dependencies do (readiness reports them itself). */
+const HEALTH_ROUTES = ["/healthz", "/readyz"] as const;
 
 export interface HttpServer {
   readonly app: FastifyInstance;
@@ -46,13 +53,17 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   // JSON only (routes add what else they take, e.g. text/csv): other bodies get a 415.
   app.removeContentTypeParser("text/plain");
-  app.setErrorHandler(createErrorHandler(options.project));
+  const dependencies = options.dependencies ?? [];
+  app.setErrorHandler(createErrorHandler(options.project, dependencies));
+  refuseWhileUnavailable(app, dependencies, HEALTH_ROUTES);
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(errorBody("not_found", `no route for ${request.method} ${request.url.split("?")[0]}`)),
   );
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
     if (draining) return reply.status(503).send(errorBody("draining", "shutting down"));
+    const down = unavailableDependency(dependencies);
+    if (down) return reply.status(503).send(errorBody("not_ready", `dependencies unreachable: ${down.name} is down`));
     try {
       await withTimeout(options.ready(), READINESS_TIMEOUT_MS);
       return { status: "ready" };

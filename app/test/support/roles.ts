@@ -1,4 +1,6 @@
 /** Starting roles in-process against an isolated corner, and stopping them again. */
+import { once } from "node:events";
+import type { Redis } from "ioredis";
 import { createLogger } from "../../adapters/logging";
 import { buildApi, type ApiInstance } from "../../entrypoints/api";
 import { buildDispatcher, type DispatcherInstance } from "../../entrypoints/dispatcher";
@@ -16,9 +18,15 @@ export async function startApi(isolated: Isolated, env: Record<string, string> =
   return api;
 }
 
+/** Resolves once the connection is ready: until then the role refuses requests (Redis is "down"). */
+export async function redisReady(redis: Redis): Promise<void> {
+  if (redis.status !== "ready") await once(redis, "ready");
+}
+
 /** A worker listening on a free port (the dispatcher and tests call it over real HTTP). */
 export async function startWorker(isolated: Isolated, env: Record<string, string> = {}): Promise<WorkerInstance & { url: string }> {
   const worker = await buildWorker(isolated.config("worker", env), logger());
+  await redisReady(worker.core.redis);
   const address = await worker.server.app.listen({ host: "127.0.0.1", port: 0 });
   return Object.assign(worker, { url: address });
 }
