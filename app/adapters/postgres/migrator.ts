@@ -36,9 +36,10 @@ export async function migrate(pool: pg.Pool, options: MigrateOptions): Promise<s
   const schema = pg.escapeIdentifier(options.schema);
   const lockKey = `valorize-migrate:${options.schema}`;
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    // Lock first: two concurrent CREATE SCHEMA IF NOT EXISTS can both try to create it and one fails.
     await client.query("SELECT pg_advisory_lock(hashtext($1))", [lockKey]);
     try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       const applied = await runner({
         dbClient: client,
         dir: options.dir ?? migrationsDir(),
