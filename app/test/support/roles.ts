@@ -7,13 +7,19 @@ import { buildDispatcher, type DispatcherInstance } from "../../entrypoints/disp
 import { buildRealtime, type RealtimeInstance } from "../../entrypoints/realtime";
 import { buildWorker, type WorkerInstance } from "../../entrypoints/worker";
 import type { TaskQueuePolicies } from "../../../environments/task-queues";
+import type { OutboxRelayOptions } from "../../domain/outbox-relay";
 import type { Isolated } from "./isolation";
 
 const logger = () => createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent", role: "test" });
 
 /** An in-process api whose read cache is ready (reads before that go straight to the database). */
-export async function startApi(isolated: Isolated, env: Record<string, string> = {}, policies?: TaskQueuePolicies): Promise<ApiInstance> {
-  const api = await buildApi(isolated.config("api", env), logger(), { policies });
+export async function startApi(
+  isolated: Isolated,
+  env: Record<string, string> = {},
+  policies?: TaskQueuePolicies,
+  outbox?: OutboxRelayOptions,
+): Promise<ApiInstance> {
+  const api = await buildApi(isolated.config("api", env), logger(), { policies, outbox });
   await api.core.cache.ready();
   return api;
 }
