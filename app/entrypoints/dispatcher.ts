@@ -4,6 +4,7 @@ import type { Logger } from "../adapters/logging";
 import { createRedis, redisDependency } from "../adapters/redis/connection";
 import { redisKeys } from "../adapters/redis/keys";
 import { LocalDispatcher } from "../adapters/tasks/local-dispatcher";
+import { queueDurabilityProblem } from "../adapters/tasks/queue-durability";
 import type { AppConfig } from "../config";
 import { closeInOrder, type RoleInstance } from "./lifecycle";
 import { localTaskPolicies } from "./services";
@@ -30,6 +31,10 @@ export async function buildDispatcher(
     logger,
   });
   dispatcher.start();
+  void queueDurabilityProblem(connection).then(
+    (problem) => problem && logger.warn({ setting: "appendonly" }, `task queues not durable: ${problem}`),
+    () => undefined, // Redis not up yet: readiness reports it
+  );
   const server = createHttpServer({
     logger,
     project: config.log.project,
