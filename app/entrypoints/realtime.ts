@@ -5,7 +5,7 @@ import { createRedis, redisDependency } from "../adapters/redis/connection";
 import { TenantEventSubscriber } from "../adapters/redis/events";
 import type { AppConfig } from "../config";
 import { authenticate } from "../domain/queries/authenticate";
-import type { RoleInstance } from "./lifecycle";
+import { DRAIN, type RoleInstance } from "./lifecycle";
 import { createCoreServices, type CoreServices } from "./services";
 
 export interface RealtimeInstance extends RoleInstance {
@@ -38,8 +38,9 @@ export async function buildRealtime(config: AppConfig, logger: Logger): Promise<
     gateway,
     async close() {
       server.markDraining();
-      // Sockets first: an upgraded connection would otherwise hold the HTTP server open.
+      // WebSockets first (clients reconnect to another instance); then the HTTP side drains.
       await gateway.close();
+      await server.drain(DRAIN);
       await server.app.close();
       await subscriberConnection.quit().catch(() => undefined);
       await core.close();

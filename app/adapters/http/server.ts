@@ -6,6 +6,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "../logging";
 import { refuseWhileUnavailable, unavailableDependency, type Dependency } from "./dependencies";
+import { trackConnections, type DrainOptions, type DrainResult } from "./drain";
 import { createErrorHandler, errorBody } from "./errors";
 
 export const JSON_BODY_LIMIT = 16 * 1024;
@@ -27,6 +28,12 @@ export interface HttpServer {
   readonly app: FastifyInstance;
   /** Readiness fails from now on, so load balancers stop sending new work before we close. */
   markDraining(): void;
+  /**
+   * Stops accepting connections, lets every request in flight finish (answered with
+   * `Connection: close`), ends idle keep-alive connections after a grace, and resolves when all
+   * are closed (see drain.ts). Then `app.close()` finds nothing left to cut.
+   */
+  drain(options?: DrainOptions): Promise<DrainResult>;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -44,12 +51,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: true,
+    // Shutdown drains connections itself (drain.ts) before fastify closes.
     return503OnClosing: true,
-    forceCloseConnections: "idle",
+    forceCloseConnections: false,
     // Cloud Run's front end keeps connections open for a long time; stay above its idle timeout.
     keepAliveTimeout: 620_000,
   });
   let draining = false;
+  const connections = trackConnections(app.server);
 
   // JSON only (routes add what else they take, e.g. text/csv): other bodies get a 415.
   app.removeContentTypeParser("text/plain");
@@ -72,5 +81,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
   });
 
-  return { app, markDraining: () => void (draining = true) };
+  return {
+    app,
+    markDraining: () => void (draining = true),
+    drain: (drainOptions) => {
+      draining = true;
+      return connections.drain(drainOptions);
+    },
+  };
 }
