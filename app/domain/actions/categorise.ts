@@ -20,7 +20,8 @@ export interface CategoriseDeps {
  * budget and notify) runs on every delivery that finds the row categorised, not only on the one
  * that categorised it: a delivery that died after the update (worker killed, Redis away) is
  * redelivered and must finish the job. Each of those steps is idempotent: a fresh cache version,
- * an event clients de-duplicate by transaction id, a notification keyed per budget and month.
+ * an event clients de-duplicate by transaction id (marked `repeat`, so an audit can still count
+ * applications), a notification keyed per budget and month.
  */
 export async function categoriseTransaction(deps: CategoriseDeps, task: CategoriseTask) {
   const { db } = deps;
@@ -54,6 +55,7 @@ export async function categoriseTransaction(deps: CategoriseDeps, task: Categori
       account_id: transaction.accountId,
       category_id: categorised.categoryId,
       category_name: categorised.categoryName,
+      ...(categorised.outcome === "already_categorised" ? { repeat: true as const } : {}),
     }),
     breach ? deps.events.publish(userId, breach.event) : undefined,
     breach ? deps.tasks.enqueue(breach.notification) : undefined,
