@@ -13,7 +13,10 @@
  *   restarted server or a promoted replica never shares one with the server that held the lost
  *   writes; every instance connected to the same server reads the same id, so they still share
  *   cached views; INFO is among Memorystore's supported commands
- *   (https://cloud.google.com/memorystore/docs/redis/supported-commands);
+ *   (https://cloud.google.com/memorystore/docs/redis/supported-commands). Should a server not
+ *   report run_id (not confirmed for Memorystore), the epoch is a random value kept in the dataset
+ *   itself (`fallbackKey`, created with SET NX): still shared by every instance and new after the
+ *   dataset is lost whole, though not after a failover that keeps an older copy of it;
  * - it is forgotten the moment the connection closes and read again once it is ready, and a
  *   `generation` counter tells a caller whether the connection was replaced while it waited for
  *   a reply (a command issued before a drop can be answered by the new server).
@@ -33,7 +36,11 @@ export class DatasetEpoch {
   private readonly listeners = new Set<() => void>();
   private waiters: Array<() => void> = [];
 
-  constructor(private readonly redis: Redis) {
+  constructor(
+    private readonly redis: Redis,
+    /** Where the epoch lives when the server reports no run_id. */
+    private readonly fallbackKey: string,
+  ) {
     redis.on("close", () => this.forget());
     redis.on("ready", () => void this.learn());
     if (redis.status === "ready") void this.learn();
@@ -72,7 +79,7 @@ export class DatasetEpoch {
     let id: string;
     try {
       const info = await this.redis.info("server");
-      id = /^run_id:([0-9a-f]+)\s*$/m.exec(info)?.[1] ?? `nonce-${randomBytes(12).toString("hex")}`;
+      id = /^run_id:([0-9a-f]+)\s*$/m.exec(info)?.[1] ?? (await this.fallbackEpoch());
     } catch {
       return; // the connection went away again; the next "ready" tries again
     }
@@ -82,5 +89,10 @@ export class DatasetEpoch {
     const waiters = this.waiters;
     this.waiters = [];
     for (const resolve of waiters) resolve();
+  }
+
+  private async fallbackEpoch(): Promise<string> {
+    await this.redis.set(this.fallbackKey, `key-${randomBytes(12).toString("hex")}`, "NX");
+    return (await this.redis.get(this.fallbackKey)) ?? "";
   }
 }

@@ -65,7 +65,7 @@ export class VersionedReadCache implements ReadCache {
       sizeCalculation: (entry, key) => entry.payload.length + key.length + 64,
       ttl: ttlSeconds * 1000,
     });
-    this.epoch = new DatasetEpoch(redis);
+    this.epoch = new DatasetEpoch(redis, keys.datasetEpoch);
     // Views of a lost epoch can never match again: give their memory back at once.
     this.epoch.onChange(() => this.local.clear());
   }
