@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { CLOUD_ENVIRONMENT_NAMES, ENVIRONMENTS, parseEnvironment } from "../environments";
 import { App, Aspects, Testing, type IConstruct, type TerraformStack } from "../lib/cdktf";
 import { PolicyPack } from "./pack";
-import { smallStack, unmodifiedEnvironmentStack } from "./testing";
+import { smallStack, unmodifiedEnvironmentStack } from "../test/support/policies";
 
 /** A stack with one Redis instance that breaks VZ-REDIS-001 (no AUTH) and nothing else of the pack. */
 const openRedis = () => smallStack((s) => new RedisInstance(s, "cache", { name: "cache", memorySizeGb: 1, transitEncryptionMode: "SERVER_AUTHENTICATION" }));

@@ -7,7 +7,7 @@ import { CloudRunV2ServiceIamPolicy } from "@cdktf/provider-google/lib/cloud-run
 import { DataGoogleComputeDefaultServiceAccount } from "@cdktf/provider-google/lib/data-google-compute-default-service-account";
 import { DataGoogleIamPolicy } from "@cdktf/provider-google/lib/data-google-iam-policy";
 import { describe, expect, it } from "vitest";
-import { environmentStack, runRule, smallStack, unmodifiedEnvironmentStack } from "../testing";
+import { environmentStack, runRule, smallStack, unmodifiedEnvironmentStack } from "../../test/support/policies";
 import { runDedicatedServiceAccount, runIngressNeverAll, runInternalServiceAuthenticated } from "./cloud-run";
 
 const container = { image: "us-docker.pkg.dev/cloudrun/container/hello" };
