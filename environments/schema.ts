@@ -9,6 +9,7 @@
  * the setting, the offending value and the rule.
  */
 import { z } from "zod";
+import { DEFAULT_CONNECTION_RESERVE } from "../lib/connection-budget";
 import { edgeSchema } from "./edge";
 import { localDockerSchema } from "./local-docker";
 import { observabilitySchema } from "./observability";
@@ -105,7 +106,7 @@ export const databaseSchema = z.strictObject({
    * Connections kept free for operators, migrations and Cloud SQL itself. `max_connections` is
    * derived as (connection budget of all services) + reserve, unless `maxConnections` is given.
    */
-  connectionReserve: int(5, 1000).default(20),
+  connectionReserve: int(5, 1000).default(DEFAULT_CONNECTION_RESERVE),
   /** Explicit `max_connections`; when set, the services' connection budget must fit under it. */
   maxConnections: int(25, 262_143).optional(),
   databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "must be a lowercase PostgreSQL identifier").default("valorize"),

@@ -3,6 +3,7 @@ import { RedisInstance } from "@cdktf/provider-google/lib/redis-instance";
 import { describe, expect, it } from "vitest";
 import { CLOUD_ENVIRONMENT_NAMES, ENVIRONMENTS, parseEnvironment } from "../environments";
 import { App, Aspects, Testing, type IConstruct, type TerraformStack } from "../lib/cdktf";
+import { DEFAULT_CONNECTION_RESERVE } from "../lib/connection-budget";
 import { PolicyPack } from "./pack";
 import { smallStack, unmodifiedEnvironmentStack } from "../test/support/policies";
 
@@ -125,6 +126,11 @@ describe("PolicyPack.forEnvironment", () => {
     const dev = PolicyPack.forEnvironment(unmodifiedEnvironmentStack("dev").config);
     expect(dev.context).toEqual({ environment: "dev", production: false, requiredLabels: ["app", "env"], connectionReserve: 20 });
     expect(PolicyPack.forEnvironment(unmodifiedEnvironmentStack("prod").config).context.production).toBe(true);
+  });
+
+  it("has one connection reserve default, the construct's and the config schema's (lib/connection-budget.ts)", () => {
+    expect(new PolicyPack({ environment: "dev" }).context.connectionReserve).toBe(DEFAULT_CONNECTION_RESERVE);
+    expect(parseEnvironment({ name: "dev", namePrefix: "vz-dev" }).database.connectionReserve).toBe(DEFAULT_CONNECTION_RESERVE);
   });
 });
 
