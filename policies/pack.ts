@@ -66,7 +66,9 @@ export class PolicyPack implements IAspect {
     this.suppressions = options.suppressions ?? [];
     const problems = suppressionProblems(this.suppressions, options.rules ? this.rules.map((r) => r.id) : PLATFORM_RULE_IDS);
     if (problems.length > 0) {
-      throw new Error(`Invalid policy suppressions for environment "${options.environment}":\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+      throw new Error(
+        `Invalid policy suppressions for environment "${options.environment}" (config policy.suppressions):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+      );
     }
     this.context = {
       environment: options.environment,
