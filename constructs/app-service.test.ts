@@ -116,7 +116,7 @@ describe("AppService", () => {
   it("grants invoke to one principal on this service only", () => {
     const { raw } = synthStack((stack) => {
       const net = network(stack);
-      new AppService(stack, "worker", { ...BASE, role: "worker", image: "img@sha256:1", sizing, network: net, database: database(stack, {}, 100, net) }).grantInvoke("tasks", "serviceAccount:t@p.iam.gserviceaccount.com");
+      new AppService(stack, "worker", { ...BASE, role: "worker", image: "img@sha256:1", sizing, network: net, database: database(stack, {}, 100, net) }).grantInvoke({ member: "serviceAccount:t@p.iam.gserviceaccount.com", grantId: "tasks" });
     });
     expect(raw).toHaveResourceWithProperties(CloudRunV2ServiceIamMember, { role: "roles/run.invoker", member: "serviceAccount:t@p.iam.gserviceaccount.com" });
   });

@@ -4,7 +4,7 @@ import type { ServiceConfig, ServiceRole } from "../environments/schema";
 import type { WorkerCapacity } from "../environments/task-queues";
 import { Construct, type ITerraformDependable } from "../lib/cdktf";
 import { CONTAINER_PORT, containerEnv, directVpcEgress } from "../lib/cloud-run";
-import { resourceName } from "../lib/google";
+import { grantIdOf, resourceName, type IGrantee } from "../lib/google";
 import type { Database } from "./database";
 import type { Network } from "./network";
 import { RuntimeIdentity } from "./runtime-identity";
@@ -130,7 +130,7 @@ export class AppService extends Construct {
     };
     const databaseReady: ITerraformDependable[] = [];
     if (props.database) {
-      const user = props.database.addIamUser(props.role, this.identity.email);
+      const user = props.database.addIamUser(this.identity);
       this.databaseUser = user.name;
       databaseReady.push(...user.dependables);
       Object.assign(env, {
@@ -144,7 +144,7 @@ export class AppService extends Construct {
     }
     const secretEnv = props.secretEnv ?? {};
     // A new revision resolves its secrets at deploy time: the grants must exist first.
-    const secretGrants = Object.values(secretEnv).map((secret) => secret.grantRead(this.identity.email, props.role));
+    const secretGrants = Object.values(secretEnv).map((secret) => secret.grantRead(this.identity));
 
     this.service = new CloudRunV2Service(this, "service", {
       project: props.project,
@@ -204,14 +204,14 @@ export class AppService extends Construct {
     return resourceName(namePrefix, role);
   }
 
-  /** Lets one principal call this service (Cloud Run `run.invoker` on this service only). */
-  grantInvoke(id: string, member: string): CloudRunV2ServiceIamMember {
-    return new CloudRunV2ServiceIamMember(this, `invoker-${id}`, {
+  /** Lets one grantee call this service (Cloud Run `run.invoker` on this service only). */
+  grantInvoke(grantee: IGrantee): CloudRunV2ServiceIamMember {
+    return new CloudRunV2ServiceIamMember(this, `invoker-${grantIdOf(grantee)}`, {
       project: this.service.project,
       location: this.service.location,
       name: this.service.name,
       role: "roles/run.invoker",
-      member,
+      member: grantee.member,
     });
   }
 }

@@ -70,8 +70,9 @@ describe("Database", () => {
   it("creates IAM database users (no password) with connect roles limited to this instance", () => {
     const { raw, json } = synthStack((stack) => {
       const db = database(stack);
-      const first = db.addIamUser("api", "api@acme-test-1.iam.gserviceaccount.com");
-      const again = db.addIamUser("api", "api@acme-test-1.iam.gserviceaccount.com");
+      const api = { email: "api@acme-test-1.iam.gserviceaccount.com", member: "serviceAccount:api@acme-test-1.iam.gserviceaccount.com", grantId: "api" };
+      const first = db.addIamUser(api);
+      const again = db.addIamUser({ ...api });
       expect(again).toBe(first);
     });
     expect(raw).toHaveResourceWithProperties(SqlUser, {
@@ -91,7 +92,8 @@ describe("Database", () => {
 
   it("gives the migration owner a write-only password, never stored in state", () => {
     const { json } = synthStack((stack) => {
-      database(stack).addOwner("migrate", { serviceAccountEmail: "m@acme-test-1.iam.gserviceaccount.com", password: "s3cret-value", passwordVersion: 2 });
+      const migrate = { email: "m@acme-test-1.iam.gserviceaccount.com", member: "serviceAccount:m@acme-test-1.iam.gserviceaccount.com", grantId: "migrate" };
+      database(stack).addOwner(migrate, { password: "s3cret-value", passwordVersion: 2 });
     });
     const owner = onlyResource(json, "google_sql_user");
     expect(owner).toMatchObject({ type: "BUILT_IN", name: "vz_test_owner", password_wo: "s3cret-value", password_wo_version: 2 });

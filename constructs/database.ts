@@ -5,7 +5,7 @@ import { SqlUser } from "@cdktf/provider-google/lib/sql-user";
 import type { z } from "zod";
 import type { databaseSchema } from "../environments/schema";
 import { Construct, Fn, type ITerraformDependable } from "../lib/cdktf";
-import { serviceAccountMember } from "../lib/google";
+import type { IServiceAccountGrantee } from "../lib/google";
 import type { Network } from "./network";
 
 export type DatabaseSettings = z.output<typeof databaseSchema>;
@@ -123,21 +123,22 @@ export class Database extends Construct {
 
   /**
    * Creates the PostgreSQL user for a service account (IAM database authentication) and lets the
-   * account connect. Returns the user name the app passes as `DB_USER`. Idempotent per id.
+   * account connect. Returns the user name the app passes as `DB_USER`. Idempotent per identity.
    */
-  addIamUser(id: string, serviceAccountEmail: string): DatabaseUser {
+  addIamUser(identity: IServiceAccountGrantee): DatabaseUser {
+    const id = identity.grantId;
     const existing = this.iamUsers.get(id);
     if (existing) return existing;
     const user = new SqlUser(this, `iam-user-${id}`, {
       project: this.props.project,
       instance: this.instance.name,
       // Cloud SQL names an IAM service account user by its email without the domain suffix.
-      name: Fn.trimsuffix(serviceAccountEmail, ".gserviceaccount.com"),
+      name: Fn.trimsuffix(identity.email, ".gserviceaccount.com"),
       type: "CLOUD_IAM_SERVICE_ACCOUNT",
       // Users holding SQL grants cannot be dropped through the API; abandon instead of failing.
       deletionPolicy: "ABANDON",
     });
-    const grants = this.grantConnect(id, serviceAccountEmail, ["roles/cloudsql.client", "roles/cloudsql.instanceUser"]);
+    const grants = this.grantConnect(identity, ["roles/cloudsql.client", "roles/cloudsql.instanceUser"]);
     const created: DatabaseUser = { name: user.name, dependables: [user, ...grants] };
     this.iamUsers.set(id, created);
     return created;
@@ -147,8 +148,8 @@ export class Database extends Construct {
    * The built-in owner used only by the migration job. Its password arrives through a sensitive
    * variable and is written with the write-only argument, so it is never stored in state.
    */
-  addOwner(id: string, props: { readonly serviceAccountEmail: string; readonly password: string; readonly passwordVersion: number }): DatabaseUser {
-    const user = new SqlUser(this, `owner-${id}`, {
+  addOwner(identity: IServiceAccountGrantee, props: { readonly password: string; readonly passwordVersion: number }): DatabaseUser {
+    const user = new SqlUser(this, `owner-${identity.grantId}`, {
       project: this.props.project,
       instance: this.instance.name,
       name: `${this.props.namePrefix.replace(/-/g, "_")}_owner`,
@@ -157,12 +158,13 @@ export class Database extends Construct {
       passwordWoVersion: props.passwordVersion,
       deletionPolicy: "ABANDON",
     });
-    const grants = this.grantConnect(id, props.serviceAccountEmail, ["roles/cloudsql.client"]);
+    const grants = this.grantConnect(identity, ["roles/cloudsql.client"]);
     return { name: user.name, dependables: [user, ...grants] };
   }
 
   /** Project-level Cloud SQL roles, conditioned on this instance only. */
-  private grantConnect(id: string, serviceAccountEmail: string, roles: readonly string[]): ProjectIamMember[] {
+  private grantConnect(identity: IServiceAccountGrantee, roles: readonly string[]): ProjectIamMember[] {
+    const id = identity.grantId;
     return roles.map((role) => {
       const key = `${id}-${role}`;
       const existing = this.clients.get(key);
@@ -170,7 +172,7 @@ export class Database extends Construct {
       const grant = new ProjectIamMember(this, `${id}-${role.split(".").pop()}`, {
         project: this.props.project,
         role,
-        member: serviceAccountMember(serviceAccountEmail),
+        member: identity.member,
         condition: {
           title: `only-${this.props.namePrefix}-pg`,
           description: "Limits the grant to the platform's Cloud SQL instance.",

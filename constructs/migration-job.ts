@@ -94,12 +94,11 @@ export class MigrationJob extends Construct {
     // above, which leaves room for the token (job name + token under 63 characters).
     const name = `${props.namePrefix}-migrate`;
     // The same operator-supplied value sets the user's password and the secret the job reads.
-    const owner = props.database.addOwner("migrate", {
-      serviceAccountEmail: this.identity.email,
+    const owner = props.database.addOwner(this.identity, {
       password: variable.stringValue,
       passwordVersion: valueVersion,
     });
-    const passwordGrant = props.ownerPassword.grantRead(this.identity.email, "migrate");
+    const passwordGrant = props.ownerPassword.grantRead(this.identity);
 
     const runOnDeploy = props.runOnDeploy !== false;
     if (runOnDeploy) this.runId = new TerraformData(this, "run-id", { triggersReplace: [props.image, props.grantTo.join(",")] });

@@ -14,7 +14,7 @@ function synthQueues(policies = DEFAULT_TASK_QUEUES, sizing = { ...BASE_SERVICE,
     const net = network(stack);
     const worker = new AppService(stack, "worker", { ...BASE, role: "worker", image: "img@sha256:1", sizing, network: net, database: database(stack, {}, 100, net) });
     queues = new TaskQueues(stack, "queues", { ...BASE, policies, worker });
-    queues.grantEnqueue("api", "serviceAccount:api@p.iam.gserviceaccount.com");
+    queues.grantEnqueue({ member: "serviceAccount:api@p.iam.gserviceaccount.com", grantId: "api" });
   });
   return { ...out, queues };
 }

@@ -109,7 +109,7 @@ export class EnvironmentStack extends StandaloneStack {
       ]),
     ) as Record<ServiceRole, RuntimeIdentity>;
     const tasksIdentity = TaskQueues.createIdentity(this, base, "tasks-identity");
-    const databaseUsers = SERVICE_ROLES.map((role) => this.database.addIamUser(role, identities[role].email).name);
+    const databaseUsers = SERVICE_ROLES.map((role) => this.database.addIamUser(identities[role]).name);
 
     this.migrations = new MigrationJob(this, "migrations", {
       ...base,
@@ -155,7 +155,7 @@ export class EnvironmentStack extends StandaloneStack {
         TASKS_OIDC_AUDIENCE: worker.oidcAudience ?? worker.url,
       },
       secretEnv: { ...redisSecrets, TOKEN_SECRET: tokenSecret },
-      dependsOn: [this.migrations.completed, ...this.taskQueues.grantEnqueue("api", identities.api.member)],
+      dependsOn: [this.migrations.completed, ...this.taskQueues.grantEnqueue(identities.api)],
     });
     const realtime = new AppService(this, "realtime", {
       ...common,
