@@ -17,6 +17,7 @@ import { PROJECT_ID_PATTERN, SERVICE_ROLES, type EnvironmentConfig, type Service
 import { Aspects, Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformVariable } from "../lib/cdktf";
 import { StandaloneStack } from "../lib/standalone-stack";
 import { PolicyPack } from "../policies/pack";
+import { edgeOptions } from "./environment-props";
 
 export interface EnvironmentStackProps {
   readonly config: EnvironmentConfig;
@@ -166,7 +167,7 @@ export class EnvironmentStack extends StandaloneStack {
       secretEnv: { ...redisSecrets, TOKEN_SECRET: tokenSecret },
     });
     this.services = { api, realtime, worker };
-    this.edge = new Edge(this, "edge", { ...base, api, realtime, settings: config.edge, labels: platformLabels(config) });
+    this.edge = new Edge(this, "edge", { ...base, api, realtime, ...edgeOptions(config.edge), labels: platformLabels(config) });
     this.observability = new Observability(this, "observability", {
       ...base,
       environment: config.name,

@@ -1,0 +1,18 @@
+/**
+ * From an environment's validated config to the constructs' props: the one place where config
+ * shapes meet construct shapes, so constructs take plain typed values and never read config.
+ */
+import type { EdgeProps } from "../constructs/edge";
+import type { EnvironmentConfig } from "../environments/schema";
+
+/** The edge's options from `edge` (its CDN settings for the api are `edge.api`). */
+export function edgeOptions(edge: EnvironmentConfig["edge"]): Pick<EdgeProps, "domains" | "logSampleRate" | "securityHeaders" | "apiCdn" | "staticAssets" | "armor"> {
+  return {
+    domains: edge.domains,
+    logSampleRate: edge.logSampleRate,
+    securityHeaders: edge.securityHeaders,
+    apiCdn: edge.api,
+    staticAssets: edge.staticAssets,
+    armor: edge.armor,
+  };
+}
