@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_CONNECTION_RESERVE } from "../lib/connection-budget";
+import { SERVICE_ROLES, type ServiceRole } from "../lib/service-roles";
 import { edgeSchema } from "./edge";
 import { localDockerSchema } from "./local-docker";
 import { observabilitySchema } from "./observability";
@@ -30,8 +31,7 @@ export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 export const CLOUD_ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 export type CloudEnvironmentName = (typeof CLOUD_ENVIRONMENT_NAMES)[number];
 
-export const SERVICE_ROLES = ["api", "realtime", "worker"] as const;
-export type ServiceRole = (typeof SERVICE_ROLES)[number];
+export { SERVICE_ROLES, type ServiceRole } from "../lib/service-roles";
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 

@@ -3,6 +3,7 @@
  * shapes meet construct shapes, so constructs take plain typed values and never read config.
  */
 import type { EdgeProps } from "../constructs/edge";
+import type { ObservabilityProps } from "../constructs/observability";
 import type { EnvironmentConfig } from "../environments/schema";
 
 /** The edge's options from `edge` (its CDN settings for the api are `edge.api`). */
@@ -15,4 +16,10 @@ export function edgeOptions(edge: EnvironmentConfig["edge"]): Pick<EdgeProps, "d
     staticAssets: edge.staticAssets,
     armor: edge.armor,
   };
+}
+
+/** The SLOs, where alerts go, the uptime check and the alert thresholds, from `observability`. */
+export function observabilityOptions(observability: EnvironmentConfig["observability"]): Pick<ObservabilityProps, "slos" | "notifications" | "uptime" | "alerts"> {
+  const { slos, notifications, uptime, alerts } = observability;
+  return { slos, notifications, uptime, alerts };
 }

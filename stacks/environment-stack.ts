@@ -17,7 +17,7 @@ import { PROJECT_ID_PATTERN, SERVICE_ROLES, type EnvironmentConfig, type Service
 import { Aspects, Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformVariable } from "../lib/cdktf";
 import { StandaloneStack } from "../lib/standalone-stack";
 import { PolicyPack } from "../policies/pack";
-import { edgeOptions } from "./environment-props";
+import { edgeOptions, observabilityOptions } from "./environment-props";
 
 export interface EnvironmentStackProps {
   readonly config: EnvironmentConfig;
@@ -171,7 +171,7 @@ export class EnvironmentStack extends StandaloneStack {
     this.observability = new Observability(this, "observability", {
       ...base,
       environment: config.name,
-      settings: config.observability,
+      ...observabilityOptions(config.observability),
       target: {
         services: { api: api.name, realtime: realtime.name, worker: worker.name },
         database: { id: `${project}:${this.database.instance.name}`, maxConnections: this.database.maxConnections },
