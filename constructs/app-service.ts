@@ -1,16 +1,46 @@
 import { CloudRunV2Service } from "@cdktf/provider-google/lib/cloud-run-v2-service";
 import { CloudRunV2ServiceIamMember } from "@cdktf/provider-google/lib/cloud-run-v2-service-iam-member";
-import type { ServiceConfig, ServiceRole } from "../environments/schema";
-import type { WorkerCapacity } from "../environments/task-queues";
 import { Construct, type ITerraformDependable } from "../lib/cdktf";
 import { CONTAINER_PORT, containerEnv, directVpcEgress } from "../lib/cloud-run";
+import { withDefaults } from "../lib/defaults";
 import { grantIdOf, resourceName, type IGrantee } from "../lib/google";
+import type { ServiceRole } from "../lib/service-roles";
+import type { WorkerCapacity } from "../lib/task-queues";
 import type { Database } from "./database";
 import type { Network } from "./network";
 import { RuntimeIdentity } from "./runtime-identity";
 import type { ManagedSecret } from "./secrets";
 
-/** What a role needs from Cloud Run, apart from sizing. */
+/** Size, scaling and limits of one service. */
+export interface ServiceSizing {
+  /** vCPU per instance, as Cloud Run writes it ("1", "2", "1000m"). @default "1" */
+  readonly cpu?: string;
+  /** Memory per instance ("512Mi", "1Gi"). @default "1Gi" */
+  readonly memory?: string;
+  /** @default 0 (scale to zero) */
+  readonly minInstances?: number;
+  /** @default 10, realtime 5 */
+  readonly maxInstances?: number;
+  /** Concurrent requests per instance (Cloud Run allows up to 1,000). @default 80, realtime 1000, worker 50 */
+  readonly concurrency?: number;
+  /** PostgreSQL connections each instance opens at most (`DB_POOL_SIZE`). @default 10, realtime 2, worker 5 */
+  readonly dbPoolSize?: number;
+  /** Request timeout in seconds (Cloud Run: 1-3600). @default 60, realtime 3600, worker 900 */
+  readonly timeoutSeconds?: number;
+}
+
+/** The study's instance (1 vCPU, 1 GiB, up to 10), under each role's own needs (ROLE_PROFILES). */
+export const DEFAULT_SIZING: { readonly [K in keyof ServiceSizing]-?: NonNullable<ServiceSizing[K]> } = {
+  cpu: "1",
+  memory: "1Gi",
+  minInstances: 0,
+  maxInstances: 10,
+  concurrency: 80,
+  dbPoolSize: 10,
+  timeoutSeconds: 60,
+};
+
+/** What a role needs from Cloud Run. */
 export interface RoleProfile {
   readonly description: string;
   /**
@@ -27,6 +57,8 @@ export interface RoleProfile {
   readonly sessionAffinity: boolean;
   /** Keep CPU between requests: needed to push WebSocket frames and heartbeats outside requests. */
   readonly cpuAlwaysAllocated: boolean;
+  /** Sizing defaults of the role over DEFAULT_SIZING. */
+  readonly sizing: ServiceSizing;
 }
 
 export const ROLE_PROFILES: Readonly<Record<ServiceRole, RoleProfile>> = {
@@ -36,6 +68,7 @@ export const ROLE_PROFILES: Readonly<Record<ServiceRole, RoleProfile>> = {
     invokerIamDisabled: true,
     sessionAffinity: false,
     cpuAlwaysAllocated: false,
+    sizing: {},
   },
   realtime: {
     description: "WebSocket server; instances share tenant events through Redis pub/sub.",
@@ -43,6 +76,9 @@ export const ROLE_PROFILES: Readonly<Record<ServiceRole, RoleProfile>> = {
     invokerIamDisabled: true,
     sessionAffinity: true,
     cpuAlwaysAllocated: true,
+    // One instance holds many idle WebSocket connections; a connection is a request that lives up
+    // to Cloud Run's 60 min maximum, after which clients reconnect.
+    sizing: { concurrency: 1000, dbPoolSize: 2, timeoutSeconds: 3600, maxInstances: 5 },
   },
   worker: {
     description: "Push-task worker invoked by Cloud Tasks with OIDC tokens.",
@@ -50,6 +86,8 @@ export const ROLE_PROFILES: Readonly<Record<ServiceRole, RoleProfile>> = {
     invokerIamDisabled: false,
     sessionAffinity: false,
     cpuAlwaysAllocated: false,
+    // Task handlers are short database transactions: 50 at once per instance.
+    sizing: { concurrency: 50, dbPoolSize: 5, timeoutSeconds: 900 },
   },
 };
 
@@ -60,8 +98,8 @@ export interface AppServiceProps {
   readonly role: ServiceRole;
   /** Image reference, ideally by digest (`AppImage.imageUri`). */
   readonly image: string;
-  /** Sizing, scaling, concurrency, pool size and timeout. */
-  readonly sizing: ServiceConfig;
+  /** Sizing, scaling, concurrency, pool size and timeout. @default the role's (ROLE_PROFILES, DEFAULT_SIZING) */
+  readonly sizing?: ServiceSizing;
   readonly network: Network;
   /** The service's identity, when it must exist before the service (e.g. for grants elsewhere). @default a new dedicated one */
   readonly identity?: RuntimeIdentity;
@@ -108,7 +146,7 @@ export class AppService extends Construct {
   constructor(scope: Construct, id: string, props: AppServiceProps) {
     super(scope, id);
     const profile = ROLE_PROFILES[props.role];
-    const sizing = props.sizing;
+    const sizing = withDefaults(withDefaults(DEFAULT_SIZING, profile.sizing), props.sizing);
     this.role = props.role;
     this.name = AppService.serviceName(props.namePrefix, props.role);
 

@@ -1,9 +1,9 @@
 import { CloudTasksQueue } from "@cdktf/provider-google/lib/cloud-tasks-queue";
 import { CloudTasksQueueIamMember } from "@cdktf/provider-google/lib/cloud-tasks-queue-iam-member";
 import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
-import { dispatchBudget, TASK_TYPES, taskQueueName, type TaskQueuePolicies, type TaskType } from "../environments/task-queues";
 import { Construct, Fn, type ITerraformDependable } from "../lib/cdktf";
 import { grantIdOf, type IGrantee } from "../lib/google";
+import { dispatchBudget, TASK_TYPES, taskQueueName, type TaskQueuePolicies, type TaskType } from "../lib/task-queues";
 import type { AppService } from "./app-service";
 import { RuntimeIdentity } from "./runtime-identity";
 
@@ -11,7 +11,7 @@ export interface TaskQueuesProps {
   readonly project: string;
   readonly region: string;
   readonly namePrefix: string;
-  /** Rate limits, retries and logging per task type: the shared definition in environments/task-queues.ts. */
+  /** Rate limits, retries and logging per task type (shape in lib/task-queues.ts; the platform's defaults are environments/task-queues.ts). */
   readonly policies: TaskQueuePolicies;
   /** The worker service the queues push to. */
   readonly worker: AppService;

@@ -2,7 +2,6 @@
 import { expect } from "vitest";
 import { AppService } from "../../constructs/app-service";
 import { Edge, type EdgeProps } from "../../constructs/edge";
-import { BASE_SERVICE } from "../../environments/schema";
 import { AnnotationMetadataEntryType } from "../../lib/cdktf";
 import { BASE, network } from "./fixtures";
 import { resourcesAt, synthStack, type SynthesizedJson } from "./synth";
@@ -16,7 +15,7 @@ export function synthEdge(options: Partial<Omit<EdgeProps, "project" | "region" 
   let edge!: Edge;
   const out = synthStack((stack) => {
     const net = network(stack);
-    const service = (role: "api" | "realtime") => new AppService(stack, role, { ...BASE, role, image: "us-docker.pkg.dev/acme/app/app@sha256:0123", sizing: BASE_SERVICE, network: net });
+    const service = (role: "api" | "realtime") => new AppService(stack, role, { ...BASE, role, image: "us-docker.pkg.dev/acme/app/app@sha256:0123", network: net });
     edge = new Edge(stack, "edge", { ...BASE, api: service("api"), realtime: service("realtime"), labels: { env: "test" }, ...options });
   });
   const messages = (type: AnnotationMetadataEntryType) => edge.node.metadata.filter((entry) => entry.type === type).map((entry) => String(entry.data));

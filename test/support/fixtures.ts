@@ -3,6 +3,7 @@ import { Database } from "../../constructs/database";
 import { Network } from "../../constructs/network";
 import { Secrets } from "../../constructs/secrets";
 import { databaseSchema } from "../../environments/schema";
+import { DEFAULT_TASK_QUEUES } from "../../environments/task-queues";
 import type { TerraformStack } from "../../lib/cdktf";
 
 export const BASE = { project: "acme-test-1", region: "us-central1", namePrefix: "vz-test" } as const;
@@ -19,6 +20,9 @@ export function database(stack: TerraformStack, settings: object = {}, maxConnec
     maxConnections,
   });
 }
+
+/** The platform's task queue policies (environments/task-queues.ts), sized for the worker role's default capacity. */
+export const TASK_QUEUE_POLICIES = DEFAULT_TASK_QUEUES;
 
 export function secrets(stack: TerraformStack): Secrets {
   return new Secrets(stack, "secrets", BASE);
