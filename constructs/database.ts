@@ -2,13 +2,47 @@ import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member"
 import { SqlDatabase } from "@cdktf/provider-google/lib/sql-database";
 import { SqlDatabaseInstance } from "@cdktf/provider-google/lib/sql-database-instance";
 import { SqlUser } from "@cdktf/provider-google/lib/sql-user";
-import type { z } from "zod";
-import type { databaseSchema } from "../environments/schema";
 import { Construct, Fn, type ITerraformDependable } from "../lib/cdktf";
+import { withDefaults } from "../lib/defaults";
 import type { IServiceAccountGrantee } from "../lib/google";
 import type { Network } from "./network";
 
-export type DatabaseSettings = z.output<typeof databaseSchema>;
+export interface DatabaseBackups {
+  /** @default true */
+  readonly enabled?: boolean;
+  /** Start of the daily backup window (UTC, HH:MM). @default "02:00" */
+  readonly startTime?: string;
+  /** @default true */
+  readonly pointInTimeRecovery?: boolean;
+  /** Write-ahead log kept for PITR, in days (1-7 on ENTERPRISE, up to 35 on ENTERPRISE_PLUS). @default 7 */
+  readonly transactionLogRetentionDays?: number;
+  /** @default 14 */
+  readonly retainedBackups?: number;
+}
+
+export interface DatabaseMaintenanceWindow {
+  /** 1 = Monday ... 7 = Sunday. @default 7 */
+  readonly day?: number;
+  /** Hour of day (UTC). @default 3 */
+  readonly hour?: number;
+  /** @default "stable" */
+  readonly updateTrack?: "canary" | "stable" | "week5";
+}
+
+export interface DatabaseInsights {
+  /** @default true */
+  readonly enabled?: boolean;
+  /** @default 1024 */
+  readonly queryStringLength?: number;
+  /** Client addresses are personal data in some jurisdictions. @default false */
+  readonly recordClientAddress?: boolean;
+}
+
+type Resolved<T> = { readonly [K in keyof T]-?: Exclude<T[K], undefined> };
+
+export const DEFAULT_BACKUPS: Resolved<DatabaseBackups> = { enabled: true, startTime: "02:00", pointInTimeRecovery: true, transactionLogRetentionDays: 7, retainedBackups: 14 };
+export const DEFAULT_MAINTENANCE_WINDOW: Resolved<DatabaseMaintenanceWindow> = { day: 7, hour: 3, updateTrack: "stable" };
+export const DEFAULT_INSIGHTS: Resolved<DatabaseInsights> = { enabled: true, queryStringLength: 1024, recordClientAddress: false };
 
 /** A PostgreSQL user and the resources that must exist before it can connect. */
 export interface DatabaseUser {
@@ -21,10 +55,33 @@ export interface DatabaseProps {
   readonly region: string;
   readonly namePrefix: string;
   readonly network: Network;
-  /** Sizing and safety settings; every field has a safe default in environments/schema.ts. */
-  readonly settings: DatabaseSettings;
   /** `max_connections`, normally from `ConnectionBudget.maxConnections`. */
   readonly maxConnections: number;
+  /** @default "POSTGRES_16" */
+  readonly version?: "POSTGRES_15" | "POSTGRES_16" | "POSTGRES_17";
+  /** ENTERPRISE_PLUS requires a `db-perf-optimized-N-*` tier; ENTERPRISE a `db-custom-*` tier. @default "ENTERPRISE" */
+  readonly edition?: "ENTERPRISE" | "ENTERPRISE_PLUS";
+  /** @default "db-custom-2-7680" */
+  readonly tier?: string;
+  /** REGIONAL keeps a standby in a second zone with automatic failover. @default "REGIONAL" */
+  readonly availabilityType?: "ZONAL" | "REGIONAL";
+  /** @default 20 */
+  readonly diskSizeGb?: number;
+  /** Upper bound for automatic disk growth in GB; 0 means no limit. @default 0 */
+  readonly diskAutoresizeLimitGb?: number;
+  /** Terraform's and Cloud SQL's own guards against deletion. @default true */
+  readonly deletionProtection?: boolean;
+  /** @default DEFAULT_BACKUPS (daily, PITR over 7 days, 14 kept) */
+  readonly backups?: DatabaseBackups;
+  /** @default DEFAULT_MAINTENANCE_WINDOW (Sunday 03:00 UTC, stable track) */
+  readonly maintenanceWindow?: DatabaseMaintenanceWindow;
+  /** @default DEFAULT_INSIGHTS (on, no client addresses) */
+  readonly insights?: DatabaseInsights;
+  /** Statements slower than this are logged (`log_min_duration_statement`), in ms. @default 250 */
+  readonly slowQueryMs?: number;
+  /** The application database. @default "valorize" */
+  readonly databaseName?: string;
+  /** @default none */
   readonly labels?: Readonly<Record<string, string>>;
   /**
    * Accept only connections made through the Cloud SQL connectors (Auth Proxy or language
@@ -57,28 +114,33 @@ export class Database extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
     this.props = props;
-    const s = props.settings;
+    const backups = withDefaults(DEFAULT_BACKUPS, props.backups);
+    const maintenanceWindow = withDefaults(DEFAULT_MAINTENANCE_WINDOW, props.maintenanceWindow);
+    const insights = withDefaults(DEFAULT_INSIGHTS, props.insights);
+    const deletionProtection = props.deletionProtection ?? true;
+    const edition = props.edition ?? "ENTERPRISE";
     this.maxConnections = props.maxConnections;
+    this.databaseName = props.databaseName ?? "valorize";
 
     this.instance = new SqlDatabaseInstance(this, "instance", {
       project: props.project,
       name: `${props.namePrefix}-pg`,
       region: props.region,
-      databaseVersion: s.version,
-      deletionProtection: s.deletionProtection,
+      databaseVersion: props.version ?? "POSTGRES_16",
+      deletionProtection,
       settings: {
-        edition: s.edition,
-        tier: s.tier,
-        availabilityType: s.availabilityType,
+        edition,
+        tier: props.tier ?? "db-custom-2-7680",
+        availabilityType: props.availabilityType ?? "REGIONAL",
         diskType: "PD_SSD",
-        diskSize: s.diskSizeGb,
+        diskSize: props.diskSizeGb ?? 20,
         diskAutoresize: true,
-        diskAutoresizeLimit: s.diskAutoresizeLimitGb,
-        deletionProtectionEnabled: s.deletionProtection,
-        retainBackupsOnDelete: s.deletionProtection,
+        diskAutoresizeLimit: props.diskAutoresizeLimitGb ?? 0,
+        deletionProtectionEnabled: deletionProtection,
+        retainBackupsOnDelete: deletionProtection,
         connectorEnforcement: props.requireConnectors === false ? "NOT_REQUIRED" : "REQUIRED",
         userLabels: props.labels ? { ...props.labels } : undefined,
-        dataCacheConfig: s.edition === "ENTERPRISE_PLUS" ? { dataCacheEnabled: true } : undefined,
+        dataCacheConfig: edition === "ENTERPRISE_PLUS" ? { dataCacheEnabled: true } : undefined,
         ipConfiguration: {
           ipv4Enabled: false,
           privateNetwork: props.network.network.id,
@@ -86,24 +148,20 @@ export class Database extends Construct {
           sslMode: "ENCRYPTED_ONLY",
         },
         backupConfiguration: {
-          enabled: s.backups.enabled,
-          startTime: s.backups.startTime,
-          pointInTimeRecoveryEnabled: s.backups.pointInTimeRecovery,
-          transactionLogRetentionDays: s.backups.transactionLogRetentionDays,
-          backupRetentionSettings: { retainedBackups: s.backups.retainedBackups, retentionUnit: "COUNT" },
+          enabled: backups.enabled,
+          startTime: backups.startTime,
+          pointInTimeRecoveryEnabled: backups.pointInTimeRecovery,
+          transactionLogRetentionDays: backups.transactionLogRetentionDays,
+          backupRetentionSettings: { retainedBackups: backups.retainedBackups, retentionUnit: "COUNT" },
         },
-        maintenanceWindow: {
-          day: s.maintenanceWindow.day,
-          hour: s.maintenanceWindow.hour,
-          updateTrack: s.maintenanceWindow.updateTrack,
-        },
+        maintenanceWindow: { day: maintenanceWindow.day, hour: maintenanceWindow.hour, updateTrack: maintenanceWindow.updateTrack },
         insightsConfig: {
-          queryInsightsEnabled: s.insights.enabled,
-          queryStringLength: s.insights.queryStringLength,
+          queryInsightsEnabled: insights.enabled,
+          queryStringLength: insights.queryStringLength,
           recordApplicationTags: true,
-          recordClientAddress: s.insights.recordClientAddress,
+          recordClientAddress: insights.recordClientAddress,
         },
-        databaseFlags: Object.entries(databaseFlags(s, props.maxConnections)).map(([name, value]) => ({ name, value })),
+        databaseFlags: Object.entries(databaseFlags(props.slowQueryMs ?? 250, props.maxConnections)).map(([name, value]) => ({ name, value })),
       },
       dependsOn: [props.network.privateServicesConnection],
     });
@@ -111,14 +169,13 @@ export class Database extends Construct {
     this.database = new SqlDatabase(this, "database", {
       project: props.project,
       instance: this.instance.name,
-      name: s.databaseName,
+      name: this.databaseName,
       // With deletion protection the database outlives a mistaken removal from code.
-      deletionPolicy: s.deletionProtection ? "ABANDON" : "DELETE",
+      deletionPolicy: deletionProtection ? "ABANDON" : "DELETE",
     });
 
     this.connectionName = this.instance.connectionName;
     this.privateIp = this.instance.privateIpAddress;
-    this.databaseName = s.databaseName;
   }
 
   /**
@@ -186,14 +243,14 @@ export class Database extends Construct {
 }
 
 /** The database flags, each chosen on purpose. */
-export function databaseFlags(settings: DatabaseSettings, maxConnections: number): Record<string, string> {
+export function databaseFlags(slowQueryMs: number, maxConnections: number): Record<string, string> {
   return {
     // Sized from the services' connection budget (ConnectionBudget) rather than left to the tier default.
     max_connections: String(maxConnections),
     // IAM database authentication for the runtime service accounts.
     "cloudsql.iam_authentication": "on",
     // Slow statements in the logs; the threshold comes from config.
-    log_min_duration_statement: String(settings.slowQueryMs),
+    log_min_duration_statement: String(slowQueryMs),
     log_lock_waits: "on",
     log_temp_files: "0",
     log_checkpoints: "on",

@@ -17,7 +17,7 @@ import { PROJECT_ID_PATTERN, SERVICE_ROLES, type EnvironmentConfig, type Service
 import { Aspects, Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformVariable } from "../lib/cdktf";
 import { StandaloneStack } from "../lib/standalone-stack";
 import { PolicyPack } from "../policies/pack";
-import { edgeOptions, observabilityOptions } from "./environment-props";
+import { cacheOptions, databaseOptions, edgeOptions, observabilityOptions } from "./environment-props";
 
 export interface EnvironmentStackProps {
   readonly config: EnvironmentConfig;
@@ -94,11 +94,11 @@ export class EnvironmentStack extends StandaloneStack {
     this.database = new Database(this, "database", {
       ...base,
       network: this.network,
-      settings: config.database,
+      ...databaseOptions(config.database),
       maxConnections: this.connectionBudget.maxConnections,
       labels: platformLabels(config),
     });
-    this.cache = new Cache(this, "cache", { ...base, network: this.network, settings: config.cache, secrets: this.secrets });
+    this.cache = new Cache(this, "cache", { ...base, network: this.network, ...cacheOptions(config.cache), secrets: this.secrets });
     this.image = new AppImage(this, "image", { ...base, prebuiltUri: config.image.prebuiltUri, keepVersions: config.image.keepVersions });
 
     // Identities first: the migration job grants table access to their database users, and the
