@@ -1,6 +1,6 @@
 /**
  * The local reverse proxy's configuration: the same path routing as the cloud load balancer
- * (constructs/edge.ts) so that clients and load tests see one origin either way.
+ * (constructs/edge/frontend.ts) so that clients and load tests see one origin either way.
  */
 
 export interface ProxyRoutes {
