@@ -18,6 +18,9 @@ export const DEFAULT_PORTS: Readonly<Record<Role, number>> = {
   seed: 0,
 };
 
+/** The realtime role's WebSocket path; the edge and the local proxy route it to realtime. */
+export const REALTIME_PATH = "/ws";
+
 const LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
 const LOCAL_REDIS_URL = "redis://127.0.0.1:6379";
 /** Only for local runs; on Cloud Run TOKEN_SECRET must come from Secret Manager. */
@@ -93,6 +96,13 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_MS: intIn(100, 60_000).default(8_000),
   WS_HEARTBEAT_MS: intIn(100, 300_000).default(30_000),
   WS_MAX_BUFFERED_BYTES: intIn(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  // The api: where the built web dashboard is (default: beside the bundle, see main.ts) and where
+  // browsers find the realtime WebSocket (default: this origin, as behind a load balancer).
+  WEB_ROOT: z.string().regex(/^\S+$/, "must be a directory path").optional(),
+  REALTIME_PUBLIC_URL: z
+    .string()
+    .regex(/^(\/\S*|wss?:\/\/[^\s/]+(\/\S*)?)$/, "must be a path on the api's origin such as /ws, or a ws:// or wss:// URL")
+    .default(REALTIME_PATH),
 });
 type Env = z.output<typeof envSchema>;
 
@@ -158,6 +168,8 @@ export interface AppConfig {
   readonly cacheTtlSeconds: number;
   readonly shutdownGraceMs: number;
   readonly realtime: { readonly heartbeatMs: number; readonly maxBufferedBytes: number };
+  /** The api's web dashboard: its built files (none: no dashboard) and the WebSocket URL it is given. */
+  readonly web: { readonly root?: string; readonly realtimeUrl: string };
 }
 
 export class ConfigError extends Error {
@@ -285,6 +297,7 @@ export function loadConfig(role: Role, source: Source = process.env): AppConfig 
     cacheTtlSeconds: env.CACHE_TTL_SECONDS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     realtime: { heartbeatMs: env.WS_HEARTBEAT_MS, maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES },
+    web: { root: env.WEB_ROOT, realtimeUrl: env.REALTIME_PUBLIC_URL },
   };
 }
 
