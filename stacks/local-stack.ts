@@ -18,7 +18,6 @@ export interface LocalStackProps {
 export const ROLE_PORTS = { api: 8080, worker: 8081, realtime: 8082, dispatcher: 8083 } as const;
 
 const PROXY_PORT_IN_CONTAINER = 8080;
-const STATIC_ROOT = "/usr/share/nginx/html";
 
 /** Health check that asks a role's own `/readyz` with the Node.js runtime already in the image. */
 function readyCheck(port: number): string[] {
@@ -135,10 +134,8 @@ export class LocalStack extends StandaloneStack {
             api: apiReplicas.map((replica) => `${replica.name}:${ROLE_PORTS.api}`),
             realtime: `${realtime.name}:${ROLE_PORTS.realtime}`,
             listenPort: PROXY_PORT_IN_CONTAINER,
-            staticRoot: STATIC_ROOT,
           }),
         },
-        { path: `${STATIC_ROOT}/index.html`, content: "<!doctype html><title>valorize</title><p>valorize local edge</p>\n" },
       ],
       // Docker cannot copy the configuration into a read-only root filesystem.
       readOnlyRootFilesystem: false,
