@@ -75,6 +75,8 @@ describe("local stack", () => {
     expect(env).toMatchObject({ TASKS_BACKEND: "local", WORKER_URL: `http://worker:${ROLE_PORTS.worker}`, REDIS_URL: "redis://redis:6379", PORT: "8080" });
     expect(env.DATABASE_URL).toBe("postgres://valorize:${var.local_db_password}@postgres:5432/valorize");
     expect(envOf(container("realtime")).PORT).toBe(String(ROLE_PORTS.realtime));
+    // The dashboard opens its WebSocket on the proxy's origin, which routes /ws to realtime.
+    expect(loadConfig("api", envOf(container("api-1"))).web.realtimeUrl).toBe("/ws");
   });
 
   it("has the dispatcher push, and the worker expect, one push identity: what the stacks would name the local worker", () => {

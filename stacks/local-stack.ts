@@ -4,6 +4,7 @@ import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { DockerService } from "../constructs/docker-service";
 import type { EnvironmentConfig } from "../environments/schema";
+import { REALTIME_PATH } from "../app/adapters/realtime/protocol";
 import { LOCAL_TASK_PUSH_IDENTITY } from "../environments/task-queues";
 import { Construct, Fn, LocalBackend, TerraformOutput, TerraformVariable } from "../lib/cdktf";
 import { StandaloneStack } from "../lib/standalone-stack";
@@ -93,6 +94,8 @@ export class LocalStack extends StandaloneStack {
       TASKS_BACKEND: "local",
       WORKER_URL: `http://worker:${ROLE_PORTS.worker}`,
       TOKEN_SECRET: "local-only-token-secret-not-for-production",
+      // The dashboard's WebSocket: /ws on the proxy's origin, which routes it to realtime.
+      REALTIME_PUBLIC_URL: REALTIME_PATH,
       LOG_LEVEL: "info",
     };
     // The push identity, as the cloud stacks give the worker: the dispatcher mints the stripped

@@ -3,7 +3,8 @@
  * (`npm run dev:web`, with /api and /ws proxied to the native local roles on their default ports).
  */
 import { defineConfig } from "vite";
-import { DEFAULT_PORTS, REALTIME_PATH } from "../config";
+import { REALTIME_PATH } from "../adapters/realtime/protocol";
+import { DEFAULT_PORTS } from "../config";
 
 export default defineConfig({
   root: __dirname,

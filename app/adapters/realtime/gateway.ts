@@ -16,12 +16,11 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
-import { REALTIME_PATH } from "../../config";
 import { DomainError } from "../../domain/errors";
 import { bearerToken } from "../http/bearer";
 import type { Logger } from "../logging";
 import type { TenantEventSubscriber } from "../redis/events";
-import { BEARER_SUBPROTOCOL_PREFIX, READY_MESSAGE_TYPE, REALTIME_SUBPROTOCOL } from "./protocol";
+import { BEARER_SUBPROTOCOL_PREFIX, READY_MESSAGE_TYPE, REALTIME_PATH, REALTIME_SUBPROTOCOL } from "./protocol";
 
 export interface GatewaySettings {
   readonly subscriber: TenantEventSubscriber;

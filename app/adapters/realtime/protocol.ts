@@ -4,6 +4,9 @@
  * BEARER_SUBPROTOCOL_PREFIX + token]` and the server answers with REALTIME_SUBPROTOCOL alone.
  * No imports: the dashboard's bundle includes this file.
  */
+/** The WebSocket's path on the realtime role; the load balancer and the local proxy route it there. */
+export const REALTIME_PATH = "/ws";
+
 export const REALTIME_SUBPROTOCOL = "valorize.v1";
 export const BEARER_SUBPROTOCOL_PREFIX = "bearer.";
 
