@@ -1,9 +1,14 @@
 /**
- * `npm run screenshots`: the README's pictures of the pages, taken with Debian's Chromium through
- * playwright-core. The dashboard: the real roles in-process over the local PostgreSQL and Redis
- * (an isolated schema and key prefix, removed afterwards), a tenant signed up through the page,
- * transactions, a budget and an import from another client, shown live. Writes docs/dashboard.png.
+ * `npm run screenshots [-- dashboard|live]`: the README's pictures of the pages, taken with
+ * Debian's Chromium through playwright-core.
+ * - dashboard: the real roles in-process over the local PostgreSQL and Redis (an isolated schema
+ *   and key prefix, removed afterwards), a tenant signed up through the page, transactions, a
+ *   budget and an import from another client, shown live. Writes docs/dashboard.png.
+ * - live: `npm run experiment -- --profile quick` runs; once its read and mixed scenarios are done
+ *   and the async drain has begun, its live view is captured. Writes docs/live-view.png (about
+ *   4 minutes).
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -94,7 +99,42 @@ async function dashboard(): Promise<void> {
   }
 }
 
-dashboard().catch((error: unknown) => {
+async function liveView(): Promise<void> {
+  const out = mkdtempSync(join(tmpdir(), "valorize-experiment-"));
+  const experiment = spawn(process.execPath, ["--import", "tsx", join(__dirname, "experiment.ts"), "--profile", "quick", "--out", out], { stdio: ["ignore", "pipe", "inherit"] });
+  const exited = new Promise<number | null>((resolve) => experiment.once("exit", resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = "";
+    experiment.stdout.on("data", (chunk: Buffer) => {
+      text += chunk.toString();
+      const found = /live view: .*?(http:\/\/127\.0\.0\.1:\d+\/)/.exec(text)?.[1];
+      if (found) resolve(found);
+    });
+    experiment.once("exit", () => reject(new Error(`the experiment ended before printing its live view:\n${text}`)));
+  });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(url);
+    await page.waitForFunction(`/async: [1-9]/.test(document.getElementById("status")?.textContent ?? "")`, undefined, { timeout: 15 * 60_000, polling: 1000 });
+    await page.waitForTimeout(4000);
+    await page.screenshot({ path: join(DOCS, "live-view.png"), fullPage: true });
+    console.log(`wrote ${join(DOCS, "live-view.png")}`);
+  } finally {
+    await browser.close();
+    experiment.kill("SIGINT");
+    await exited;
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const which = process.argv.slice(2);
+  if (which.length === 0 || which.includes("dashboard")) await dashboard();
+  if (which.length === 0 || which.includes("live")) await liveView();
+}
+
+main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
