@@ -115,7 +115,9 @@ function drawChart(container: HTMLElement, spec: ChartSpec): void {
     previous = sample.scenario;
     const at = x(seconds(sample));
     svg.append(el("line", { x1: at, x2: at, y1: MARGIN.top, y2: MARGIN.top + plotH, class: "scenario" }));
-    svg.append(el("text", { x: at + 4, y: MARGIN.top + 11 }, sample.scenario));
+    // Near the right edge the label goes to the left of its line.
+    const left = at > WIDTH - MARGIN.right - 60;
+    svg.append(el("text", { x: left ? at - 4 : at + 4, y: MARGIN.top + 11, "text-anchor": left ? "end" : "start" }, sample.scenario));
   }
   if (slo !== undefined) {
     svg.append(el("line", { x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y(slo), y2: y(slo), class: "slo" }));

@@ -9,7 +9,7 @@
 import type { RealtimeEvent } from "../../domain/events";
 import { Api, ApiError, type Account, type Import, type Notification, type Spending, type Transaction } from "./api";
 import { renderSpendingChart } from "./chart";
-import { LiveConnection, resolveRealtimeUrl, type LiveState } from "./live";
+import { backoffDelay, LiveConnection, resolveRealtimeUrl, type LiveState } from "./live";
 
 /** Rows in the transactions table (the API's first page). */
 const LATEST = 20;
@@ -226,7 +226,9 @@ function apply(event: RealtimeEvent): void {
     }
     case "account.balance_changed": {
       const account = state.accounts.get(event.account_id);
-      if (account) state.accounts.set(account.id, { ...account, balance: event.balance });
+      // An account opened elsewhere: load the whole state again.
+      if (!account) return void catchUp();
+      state.accounts.set(account.id, { ...account, balance: event.balance });
       renderAccounts();
       break;
     }
@@ -319,12 +321,15 @@ async function signIn(next: Session): Promise<void> {
   $("who").textContent = `${next.name} <${next.email}>`;
   $<HTMLFormElement>("transaction-form").querySelector<HTMLInputElement>("input[name=occurred_at]")!.value = new Date().toISOString().slice(0, 10);
   const loaded = catchUp();
-  let realtimeUrl: string;
-  try {
-    realtimeUrl = resolveRealtimeUrl((await api.clientConfig()).realtime_url, window.location);
-  } catch (error) {
-    failed(error);
-    return;
+  let realtimeUrl: string | undefined;
+  for (let attempt = 0; realtimeUrl === undefined; attempt++) {
+    try {
+      realtimeUrl = resolveRealtimeUrl((await api.clientConfig()).realtime_url, window.location);
+    } catch (error) {
+      failed(error);
+      if (session !== next) return;
+      await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt)));
+    }
   }
   await loaded;
   if (session !== next) return;
