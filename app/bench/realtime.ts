@@ -5,10 +5,13 @@
  *
  *  - two realtime instances from the bundle (app/dist/main.js, as in production), both on core 0;
  *  - thousands of WebSocket clients (default 4,000: 1,000 tenants x 4, two on each instance) in
- *    two client processes, and the publisher, on core 1;
+ *    two client processes, and the publisher, on core 1 (`--unpinned`: anywhere);
  *  - events published through Redis exactly as the api and worker publish them
  *    (RedisEventPublisher: PUBLISH to the tenant's channel), at rising rates, round-robin over the
- *    tenants, each stamped with a per-tenant sequence number and its send time.
+ *    tenants, each stamped with a per-tenant sequence number and its send time;
+ *  - a Redis server of the benchmark's own on core 1 (as Memorystore is a machine of its own), so
+ *    other work on a shared Redis does not stall the backplane; `--shared-redis` uses REDIS_URL
+ *    (or 127.0.0.1:6379) instead.
  *
  * Per step it prints events delivered per second, the CPU the two realtime processes used
  * (from /proc), so deliveries per CPU-second (= per core), and P50/P99/max delivery latency; then
@@ -18,7 +21,8 @@
  * is printed with the figures.
  *
  * Options: --connections N (4000) --tenants N (1000) --rates a,b,c (published events/s per step;
- * default 1250,2500,5000,7500,10000) --seconds N (10 per step).
+ * default 1250,2500,5000,7500,10000) --seconds N (10 per step) --shared-redis --unpinned (every
+ * process on any core).
  */
 import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -39,8 +43,8 @@ import { isolate, type Isolated } from "../test/support/isolation";
 import type { BenchStamp, ClientReport, ClientSpec, FromClients, ToClients } from "./realtime-clients";
 
 const BUNDLE = join(__dirname, "..", "dist", "main.js");
-const SERVER_CORE = "0";
-const LOAD_CORE = "1";
+const PINNED = { server: "0", load: "1" } as const;
+const UNPINNED = { server: "0,1", load: "0,1" } as const;
 const CLIENT_PROCESSES = 2;
 const INSTANCES = 2;
 const CONNECT_CONCURRENCY = 100;
@@ -78,6 +82,36 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 20_000): 
     await sleep(100);
   }
   throw new Error(`${url} not ready within ${timeoutMs} ms`);
+}
+
+/** A throwaway redis-server on the load core, removed at the end. */
+async function startOwnRedis(core: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const server = spawn("taskset", ["-c", core, "redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const url = `redis://127.0.0.1:${port}`;
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on("error", () => undefined); // refused until the server listens
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error("redis-server did not start (is it installed? apt-get install redis-server), or use --shared-redis");
+    try {
+      await probe.connect();
+      await probe.quit();
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`redis-server did not answer on ${url}`);
+      probe.disconnect();
+      await sleep(100);
+    }
+  }
+  return {
+    url,
+    async stop() {
+      const exited = new Promise((resolve) => server.once("exit", resolve));
+      server.kill("SIGTERM");
+      await exited;
+    },
+  };
 }
 
 class ClientProcess {
@@ -139,6 +173,8 @@ async function main(): Promise<void> {
       tenants: { type: "string", default: "1000" },
       rates: { type: "string", default: "1250,2500,5000,7500,10000" },
       seconds: { type: "string", default: "10" },
+      "shared-redis": { type: "boolean", default: false },
+      unpinned: { type: "boolean", default: false },
     },
   });
   const connectionCount = Number(values.connections);
@@ -156,6 +192,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
+  const cores = values.unpinned ? UNPINNED : PINNED;
   log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, load average ${load()}`);
   log("building the bundle");
   await buildApp(undefined, BUNDLE, { web: false });
@@ -163,10 +200,13 @@ async function main(): Promise<void> {
   const isolated: Isolated = await isolate("benchrt");
   const servers: ChildProcess[] = [];
   const clientProcesses: ClientProcess[] = [];
-  const publisherRedis = new Redis(isolated.env.REDIS_URL!, { enableAutoPipelining: true });
+  const ownRedis = values["shared-redis"] ? undefined : await startOwnRedis(cores.load);
+  const redisUrl = ownRedis?.url ?? isolated.env.REDIS_URL!;
+  log(`Redis: ${ownRedis ? `the benchmark's own, on core(s) ${cores.load}` : "shared"} (${redisUrl}); realtime on core(s) ${cores.server}, clients and publisher on core(s) ${cores.load}`);
+  const publisherRedis = new Redis(redisUrl, { enableAutoPipelining: true });
   let exitCode = 0;
   try {
-    const env = { ...isolated.env, LOG_LEVEL: "warn", DB_POOL_SIZE: "10" };
+    const env = { ...isolated.env, REDIS_URL: redisUrl, LOG_LEVEL: "warn", DB_POOL_SIZE: "10" };
     const users = await seedDatabase(isolated.pool, {
       users: tenantCount,
       accountsPerUser: 1,
@@ -180,12 +220,12 @@ async function main(): Promise<void> {
     const urls: string[] = [];
     for (let i = 0; i < INSTANCES; i++) {
       const port = await freePort();
-      const child = spawn("taskset", ["-c", SERVER_CORE, process.execPath, BUNDLE, "realtime"], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ["ignore", "ignore", "inherit"] });
+      const child = spawn("taskset", ["-c", cores.server, process.execPath, BUNDLE, "realtime"], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ["ignore", "ignore", "inherit"] });
       servers.push(child);
       await waitReady(`http://127.0.0.1:${port}`, child);
       urls.push(`ws://127.0.0.1:${port}${REALTIME_PATH}`);
     }
-    execFileSync("taskset", ["-a", "-p", "-c", LOAD_CORE, String(process.pid)], { stdio: "ignore" });
+    execFileSync("taskset", ["-a", "-p", "-c", cores.load, String(process.pid)], { stdio: "ignore" });
     await sleep(500);
     const pids = servers.map((server) => server.pid!);
     const rssBefore = pids.map(rssBytes);
@@ -324,6 +364,7 @@ async function main(): Promise<void> {
       }),
     );
     await publisherRedis.quit().catch(() => undefined);
+    await ownRedis?.stop();
     await isolated.cleanup();
   }
   process.exit(exitCode);
