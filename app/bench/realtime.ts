@@ -344,7 +344,8 @@ async function main(): Promise<void> {
     const expected = published.reduce((sum, count, tenant) => sum + count * connectionsPerTenant[tenant]!, 0);
     log(`published ${fmt(sentTotal)} events (${publishErrors} publish errors), expected ${fmt(expected)} deliveries: ${lost} lost, ${extra} extra, ${outOfOrder} out of order, ${closed} connections closed`);
     const best = results.reduce((a, b) => (b.perCore > a.perCore ? b : a));
-    const atTarget = results.find((r) => r.deliveredPerSecond >= TARGETS.deliveredPerCore);
+    // The first step that asked for at least the target's deliveries per second.
+    const atTarget = results.find((r) => (r.rate * connectionCount) / tenantCount >= TARGETS.deliveredPerCore);
     log(`best: ${fmt(best.perCore)} events delivered per core-second (target >= ${fmt(TARGETS.deliveredPerCore)}) at ${fmt(best.deliveredPerSecond)} delivered/s`);
     if (atTarget) log(`at ${fmt(atTarget.deliveredPerSecond)} delivered/s: P50 ${fmt(atTarget.p50, 1)} ms, P99 ${fmt(atTarget.p99, 1)} ms (target <= ${TARGETS.p99Ms} ms)`);
     log(`memory: ${fmt(bytesPerConnection / 1024, 1)} KiB per connection (RSS of the realtime processes)`);
