@@ -29,7 +29,7 @@ let api: ApiInstance;
 let baseUrl: string;
 let realtimePort: number;
 let realtime: RealtimeInstance;
-let worker: WorkerInstance;
+let worker: WorkerInstance & { url: string };
 let dispatcher: DispatcherInstance;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -47,7 +47,7 @@ beforeAll(async () => {
     // The native local system: the page comes from the api, the WebSocket from realtime's own port.
     startApi(isolated, { WEB_ROOT: webRoot, REALTIME_PUBLIC_URL: `ws://127.0.0.1:${realtimePort}/ws` }),
   ]);
-  dispatcher = await startDispatcher(isolated, (worker as WorkerInstance & { url: string }).url);
+  dispatcher = await startDispatcher(isolated, worker.url);
   baseUrl = await api.server.app.listen({ host: "127.0.0.1", port: 0 });
 }, 120_000);
 
