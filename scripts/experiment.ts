@@ -18,7 +18,10 @@ import { ExperimentError } from "../loadtests/errors";
 import { runCloud } from "../loadtests/experiment/run-cloud";
 import { runLocal } from "../loadtests/experiment/run-local";
 import { writeReport } from "../loadtests/report/write-report";
+import { startLiveView } from "../loadtests/live/live-view";
+import { sampleFromProgress, statusFromProgress } from "../loadtests/live/progress-feed";
 import { estimateScenario, failures, type Summary } from "../loadtests/results";
+import { SLO } from "../loadtests/slo";
 
 /** Leaves no empty report directory behind a run that stopped before writing anything. */
 async function removeIfEmpty(dir: string): Promise<void> {
@@ -82,13 +85,20 @@ async function main(): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
+  // The live view: a local page fed by the same progress events as the terminal (loadtests/live/).
+  const live = await startLiveView({ title: `valorize experiment: ${options.env}, ${options.profile} profile, ${options.scenarios.join(", ")}`, sloP95Ms: SLO.p95Ms });
   const tty = process.stdout.isTTY;
   let lastProgress = 0;
   const ctx: ExperimentContext = {
     options,
     outDir,
-    log: (line) => console.log(`${tty ? "\r\x1b[K" : ""}${chalk.dim(new Date().toISOString().slice(11, 19))} ${line}`),
+    log: (line) => {
+      console.log(`${tty ? "\r\x1b[K" : ""}${chalk.dim(new Date().toISOString().slice(11, 19))} ${line}`);
+      live.status({ text: line });
+    },
     progress: (event: ProgressEvent) => {
+      live.sample(sampleFromProgress(event));
+      live.status(statusFromProgress(event));
       // On a terminal: one line rewritten in place; in CI logs: at most one line every 5 s.
       if (tty) process.stdout.write(`\r\x1b[K${chalk.cyan(formatProgress(event))}`);
       else if (Date.now() - lastProgress > 5000) {
@@ -100,6 +110,7 @@ async function main(): Promise<number> {
   };
 
   const startedAt = new Date();
+  console.log(`live view: ${chalk.bold(live.url)}`);
   ctx.log(`experiment: env ${options.env}, profile ${options.profile}, scenarios ${options.scenarios.join(", ")}${options.repeat > 1 ? `, ${options.repeat} runs` : ""} -> ${outDir}`);
   let summary: Summary;
   try {
@@ -121,6 +132,8 @@ async function main(): Promise<number> {
     }
   }
   console.log(`report: ${join(outDir, "report.md")} (${files.length} files)`);
+  live.status({ text: `finished: ${summary.verdict.ok ? "all SLOs held; no task lost or duplicated" : `SLO verdict FAILED (${summary.verdict.failures.join("; ")})`}; report in ${outDir}`, done: true });
+  await live.close();
   if (!summary.verdict.ok) {
     console.log(chalk.red(`SLO verdict: FAILED\n${summary.verdict.failures.map((f) => `  - ${f}`).join("\n")}`));
     return 1;

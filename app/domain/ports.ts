@@ -9,6 +9,8 @@ import type {
   Budget,
   CategorisationRule,
   Category,
+  CategorySpending,
+  Notification,
   StatementImport,
   StatementRow,
   TenantRule,
@@ -106,6 +108,11 @@ export interface BudgetRepository {
   upsert(userId: string, categoryId: string, monthlyLimitCents: number): Promise<Budget>;
   /** The category's budget and what was spent (as a positive number) in [monthStart, monthEnd). */
   spending(userId: string, categoryId: string, monthStart: Date, monthEnd: Date): Promise<{ budget: Budget; spentCents: number } | undefined>;
+  /**
+   * Outgoings per category in [monthStart, monthEnd) (uncategorised as null), plus every budgeted
+   * category even without any; most spent first.
+   */
+  monthSpending(userId: string, monthStart: Date, monthEnd: Date): Promise<CategorySpending[]>;
 }
 
 export interface ImportRepository {
@@ -116,11 +123,15 @@ export interface ImportRepository {
   recordProgress(importId: string, processedRows: number): Promise<void>;
   complete(importId: string, importedRows: number): Promise<StatementImport>;
   fail(importId: string, error: string): Promise<StatementImport>;
+  /** The tenant's latest imports, newest first. */
+  listRecent(userId: string, limit: number): Promise<StatementImport[]>;
 }
 
 export interface NotificationRepository {
   /** Undefined when a notification with this key already exists for the tenant. */
   insertOnce(userId: string, key: string, kind: string, data: Readonly<Record<string, unknown>>): Promise<{ id: string } | undefined>;
+  /** The tenant's latest notifications, newest first. */
+  listRecent(userId: string, limit: number): Promise<Notification[]>;
 }
 
 /** The transactional outbox (see follow-ups.ts). */

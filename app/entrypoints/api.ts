@@ -1,7 +1,8 @@
 import { registerApiRoutes } from "../adapters/http/api-routes";
 import { createHttpServer } from "../adapters/http/server";
+import { registerStaticSite, staticSiteProblem } from "../adapters/http/static-site";
 import type { Logger } from "../adapters/logging";
-import type { AppConfig } from "../config";
+import { ConfigError, type AppConfig } from "../config";
 import { OutboxRelay, type OutboxRelayOptions } from "../domain/outbox-relay";
 import type { TaskQueuePolicies } from "../../environments/task-queues";
 import { closeInOrder, type RoleInstance } from "./lifecycle";
@@ -18,6 +19,8 @@ export async function buildApi(
   logger: Logger,
   options: { policies?: TaskQueuePolicies; outbox?: OutboxRelayOptions } = {},
 ): Promise<ApiInstance> {
+  const webProblem = config.web.root === undefined ? undefined : staticSiteProblem(config.web.root);
+  if (webProblem) throw new ConfigError("api", [`WEB_ROOT = ${JSON.stringify(config.web.root)}: ${webProblem}; or leave WEB_ROOT unset`]);
   const core = await createCoreServices(config, logger);
   const tasks = createTaskQueue(core, options.policies);
   const outbox = new OutboxRelay(
@@ -33,7 +36,8 @@ export async function buildApi(
   );
   outbox.start();
   const server = createHttpServer({ logger, project: config.log.project, ready: core.ready, dependencies: core.dependencies });
-  registerApiRoutes(server.app, { ...core, followUps: outbox });
+  registerApiRoutes(server.app, { ...core, followUps: outbox, client: { realtimeUrl: config.web.realtimeUrl } });
+  if (config.web.root) await registerStaticSite(server.app, { root: config.web.root, realtimeUrl: config.web.realtimeUrl });
   return {
     server,
     core,

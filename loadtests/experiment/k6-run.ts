@@ -7,6 +7,8 @@ import type { LoadUser } from "../requests";
 import type { HttpScenarioResult } from "../results";
 import type { HttpScenario } from "../scenarios";
 import type { ExperimentContext } from "./context";
+import { stageAt, stageEnds } from "../k6/plan";
+import { tailK6Csv } from "../live/k6-tail";
 import { k6Timeline } from "./k6-csv";
 
 /** CPU seconds a running process has used so far (Linux /proc), for the generator report. */
@@ -27,6 +29,15 @@ export async function runK6(scenario: HttpScenario, baseUrl: string, fixtures: r
   await writeFile(fixturesFile, JSON.stringify({ users: fixtures }));
   const started = performance.now();
   const child = spawn("k6", ["run", "--quiet", "--out", `csv=${csvFile}`, "-e", `SCENARIO=${scenario.name}`, "-e", `PROFILE=${ctx.options.profile}`, "-e", `BASE_URL=${baseUrl}`, "-e", `FIXTURES=${fixturesFile}`, "-e", `RESULT_FILE=${resultFile}`, script], { stdio: "inherit" });
+  // k6's CSV read while it grows: each second goes to the progress line and the live view.
+  const ends = stageEnds(scenario);
+  let firstSecond: number | undefined;
+  const tail = tailK6Csv(csvFile, (second) => {
+    firstSecond ??= second.timestamp;
+    const stage = stageAt(ends, second.timestamp - firstSecond);
+    const progress = { scenario: scenario.name, stage: stage + 1, stages: scenario.stages.length, vus: scenario.stages[stage]!.vus, rps: second.requests, p50: second.p50, p95: second.p95, p99: second.p99, errors: second.errors };
+    ctx.progress(progress);
+  });
   let cpuSeconds = 0;
   const sampler = setInterval(() => void cpuSecondsOf(child.pid!).then((s) => (cpuSeconds = s ?? cpuSeconds)), 1000);
   const code = await new Promise<number>((resolve, reject) => {
@@ -34,6 +45,7 @@ export async function runK6(scenario: HttpScenario, baseUrl: string, fixtures: r
     child.once("exit", (c) => resolve(c ?? 1));
   });
   clearInterval(sampler);
+  await tail.stop();
   // 99 = thresholds crossed: the SLO verdict is in the results, not a failure to run.
   if (code !== 0 && code !== 99) throw new Error(`k6 exited with ${code}`);
   const wallSeconds = (performance.now() - started) / 1000;

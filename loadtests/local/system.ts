@@ -122,10 +122,10 @@ export class LocalSystem {
     }
   }
 
-  private spawnRole(name: string, args: string[], port: number | undefined): RunningRole {
+  private spawnRole(name: string, args: string[], port: number | undefined, extraEnv: Record<string, string> = {}): RunningRole {
     const log = createWriteStream(join(this.options.logDir, `${name}.log`), { flags: "a" });
     const child = spawn(process.execPath, args, {
-      env: { ...process.env, ...this.env, ...(port ? { PORT: String(port) } : {}) },
+      env: { ...process.env, ...this.env, ...extraEnv, ...(port ? { PORT: String(port) } : {}) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout!.pipe(log, { end: false });
@@ -149,7 +149,10 @@ export class LocalSystem {
   private async startApi(instances: number): Promise<void> {
     this.apiPort = await freePort();
     const launcher = join(__dirname, "api-cluster.ts");
-    this.apiRole = this.spawnRole(`api-x${instances}`, ["--import", "tsx", launcher, String(instances), this.options.bundle, "api"], this.apiPort);
+    // The dashboard the api serves (app/dist/web beside the bundle) opens its WebSocket here.
+    this.apiRole = this.spawnRole(`api-x${instances}`, ["--import", "tsx", launcher, String(instances), this.options.bundle, "api"], this.apiPort, {
+      REALTIME_PUBLIC_URL: this.realtimeUrl,
+    });
     this.apiInstanceCount = instances;
     await waitReady("api", this.baseUrl, this.apiRole.child);
   }

@@ -10,6 +10,7 @@ import { startImport } from "../../domain/actions/imports";
 import { createTransaction, type CreateTransactionDeps } from "../../domain/actions/transactions";
 import type { JsonDocument, ReadCache, StatementParser } from "../../domain/ports";
 import { authenticate } from "../../domain/queries/authenticate";
+import { monthSpending, recentImports, recentNotifications } from "../../domain/queries/dashboard";
 import { getImport } from "../../domain/queries/imports";
 import { listAccounts, listCategories } from "../../domain/queries/tenant-lists";
 import { listTransactions } from "../../domain/queries/transactions";
@@ -23,6 +24,7 @@ import {
   loginBody,
   registerBody,
   setBudgetBody,
+  spendingQuery,
 } from "./api-schemas";
 import { API, MAX_CSV_BYTES, routePath, type ApiOperation } from "./api-contract";
 import { bearerToken } from "./bearer";
@@ -30,7 +32,13 @@ import { HttpError } from "./errors";
 import { openApiJson } from "./openapi";
 import { parseInput } from "./validation";
 
-export type ApiDeps = AuthDeps & CreateTransactionDeps & { readonly cache: ReadCache; readonly parser: StatementParser };
+export type ApiDeps = AuthDeps &
+  CreateTransactionDeps & {
+    readonly cache: ReadCache;
+    readonly parser: StatementParser;
+    /** What GET /api/client-config tells browsers. */
+    readonly client: { readonly realtimeUrl: string };
+  };
 
 /**
  * Set on a 201/202 whose write is committed but whose follow-ups (cache refresh, realtime events,
@@ -56,6 +64,9 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.addContentTypeParser("text/csv", { parseAs: "string", bodyLimit: MAX_CSV_BYTES }, (_request, body, done) => done(null, body));
 
   on(app, API.openapi, async (_request, reply) => sendJson(reply, 200, openApiJson()));
+  const clientConfig = JSON.stringify({ realtime_url: deps.client.realtimeUrl });
+  // The same for everyone and fixed per deployment: the CDN and browsers may keep it a minute.
+  on(app, API.clientConfig, async (_request, reply) => sendJson(reply.header("cache-control", "public, max-age=60"), 200, clientConfig));
   on(app, API.register, async (request, reply) =>
     reply.status(201).send(await registerUser(deps, parseInput(registerBody, request.body, "body"))),
   );
@@ -77,6 +88,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const body = parseInput(setBudgetBody, request.body, "body");
       return reply.status(201).send(await setBudget(deps, request.userId, { categoryId: body.category_id, monthlyLimitCents: body.monthly_limit }));
     });
+
+    on(tenantScope, API.spending, async (request, reply) =>
+      sendJson(reply, 200, await monthSpending(deps, request.userId, parseInput(spendingQuery, request.query, "query").month)),
+    );
+    on(tenantScope, API.listNotifications, async (request) => recentNotifications(deps, request.userId));
 
     on(tenantScope, API.listTransactions, async (request, reply) =>
       sendJson(reply, 200, await listTransactions(deps, request.userId, parseInput(listTransactionsQuery, request.query, "query"))),
@@ -105,6 +121,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       }
       return reply.status(202).send(await startImport(deps, request.userId, accountId, request.body));
     });
+    on(tenantScope, API.listImports, async (request) => recentImports(deps, request.userId));
     on(tenantScope, API.getImport, async (request) => getImport(deps, request.userId, parseInput(idParams, request.params, "path").id));
   });
 }

@@ -37,9 +37,10 @@ export async function startWorker(isolated: Isolated, env: Record<string, string
   return Object.assign(worker, { url: address });
 }
 
-export async function startRealtime(isolated: Isolated, env: Record<string, string> = {}): Promise<RealtimeInstance & { url: string }> {
+/** A realtime instance on `port` (a free one by default; a fixed one to restart it where clients expect it). */
+export async function startRealtime(isolated: Isolated, env: Record<string, string> = {}, port = 0): Promise<RealtimeInstance & { url: string }> {
   const realtime = await buildRealtime(isolated.config("realtime", env), logger());
-  const address = await realtime.server.app.listen({ host: "127.0.0.1", port: 0 });
+  const address = await realtime.server.app.listen({ host: "127.0.0.1", port });
   return Object.assign(realtime, { url: address.replace(/^http/, "ws") });
 }
 
