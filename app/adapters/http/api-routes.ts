@@ -46,6 +46,9 @@ export type ApiDeps = AuthDeps &
  */
 export const FOLLOW_UP_HEADER = "follow-up";
 
+/** Every answer of an authenticated route is one tenant's: not to be kept by any shared cache. */
+export const TENANT_CACHE_CONTROL = "private, no-store";
+
 declare module "fastify" {
   interface FastifyRequest {
     /** The authenticated tenant (set by the auth hook on /api routes). */
@@ -75,7 +78,10 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.register(async (tenantScope) => {
     tenantScope.decorateRequest("userId", "");
     // Before the body is read: an unauthenticated upload is refused without buffering it.
-    tenantScope.addHook("onRequest", async (request) => {
+    tenantScope.addHook("onRequest", async (request, reply) => {
+      // Per-user answers: never stored by the CDN or a shared proxy (the edge also bypasses its
+      // cache for requests with Authorization; this holds even where a proxy would not).
+      reply.header("cache-control", TENANT_CACHE_CONTROL);
       request.userId = await authenticate(deps.tokens, bearerToken(request.headers.authorization));
     });
 
