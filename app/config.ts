@@ -3,21 +3,21 @@
  * reported at once, naming the variable, its value (secrets masked) and the rule it breaks.
  */
 import { z } from "zod";
-import { LOCAL_TASK_PUSH_IDENTITY, TASK_TYPES, type TaskType } from "../environments/task-queues";
-import { REALTIME_PATH } from "./adapters/realtime/protocol";
+import {
+  APP_ROLES,
+  LOCAL_PORTS,
+  LOCAL_TASK_PUSH_IDENTITY,
+  REALTIME_PATH,
+  ROLE_ENV,
+  TASK_TYPES,
+  type AppRole,
+  type RuntimeEnvName,
+  type TaskType,
+} from "../contract";
 
-export const ROLES = ["api", "worker", "realtime", "dispatcher", "migrate", "seed"] as const;
-export type Role = (typeof ROLES)[number];
+export const ROLES = APP_ROLES;
+export type Role = AppRole;
 
-/** Ports used when PORT is unset, so that every role can run side by side on one machine. */
-export const DEFAULT_PORTS: Readonly<Record<Role, number>> = {
-  api: 8080,
-  worker: 8081,
-  realtime: 8082,
-  dispatcher: 8083,
-  migrate: 0,
-  seed: 0,
-};
 
 const LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test";
 const LOCAL_REDIS_URL = "redis://127.0.0.1:6379";
@@ -101,7 +101,7 @@ const envSchema = z.object({
     .string()
     .regex(/^(\/\S*|wss?:\/\/[^\s/]+(\/\S*)?)$/, "must be a path on the api's origin such as /ws, or a ws:// or wss:// URL")
     .optional(),
-});
+} satisfies Record<RuntimeEnvName, z.ZodType>);
 type Env = z.output<typeof envSchema>;
 
 export type DatabaseConfig =
@@ -235,7 +235,7 @@ function crossRuleProblems(role: Role, env: Env): Array<[variable: string, rule:
  */
 function realtimePublicUrl(env: Env): string {
   if (env.REALTIME_PUBLIC_URL) return env.REALTIME_PUBLIC_URL;
-  return env.K_SERVICE ? REALTIME_PATH : `ws://127.0.0.1:${DEFAULT_PORTS.realtime}${REALTIME_PATH}`;
+  return env.K_SERVICE ? REALTIME_PATH : `ws://127.0.0.1:${LOCAL_PORTS.realtime}${REALTIME_PATH}`;
 }
 
 function databaseConfig(env: Env): DatabaseConfig {
@@ -268,9 +268,14 @@ function tasksConfig(env: Env): TasksConfig {
   return { backend: "local", queuePrefix: env.TASKS_QUEUE_PREFIX };
 }
 
+/** The variables a role reads (contract/runtime-env.ts); it ignores every other. */
+function readBy(role: Role, source: Source): Source {
+  return Object.fromEntries(ROLE_ENV[role].flatMap((name) => (source[name] === undefined ? [] : [[name, source[name]]])));
+}
+
 /** Parses and validates the configuration of one role; throws ConfigError listing every problem. */
 export function loadConfig(role: Role, source: Source = process.env): AppConfig {
-  const parsed = envSchema.safeParse(source);
+  const parsed = envSchema.safeParse(readBy(role, source));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? "(environment)");
@@ -288,7 +293,7 @@ export function loadConfig(role: Role, source: Source = process.env): AppConfig 
   }
   return {
     role,
-    port: env.PORT ?? DEFAULT_PORTS[role],
+    port: env.PORT ?? LOCAL_PORTS[role],
     onCloudRun: Boolean(env.K_SERVICE),
     database: databaseConfig(env),
     grantTo: env.DB_GRANT_TO ?? [],
@@ -299,7 +304,7 @@ export function loadConfig(role: Role, source: Source = process.env): AppConfig 
       audience: env.TASKS_OIDC_AUDIENCE ?? LOCAL_TASK_PUSH_IDENTITY.audience,
       serviceAccount: env.TASKS_SERVICE_ACCOUNT ?? LOCAL_TASK_PUSH_IDENTITY.serviceAccount,
     },
-    workerUrl: (env.WORKER_URL ?? `http://127.0.0.1:${DEFAULT_PORTS.worker}`).replace(/\/+$/, ""),
+    workerUrl: (env.WORKER_URL ?? `http://127.0.0.1:${LOCAL_PORTS.worker}`).replace(/\/+$/, ""),
     tokenSecret: env.TOKEN_SECRET ?? DEV_TOKEN_SECRET,
     log: { level: env.LOG_LEVEL, project: env.GOOGLE_CLOUD_PROJECT },
     cacheTtlSeconds: env.CACHE_TTL_SECONDS,

@@ -1,6 +1,6 @@
 import { CloudRunV2ServiceIamMember } from "@cdktf/provider-google/lib/cloud-run-v2-service-iam-member";
 import { describe, expect, it } from "vitest";
-import type { ServiceRole } from "../lib/service-roles";
+import type { ServiceRole } from "../contract";
 import { BASE, database, network, secrets } from "../test/support/fixtures";
 import { onlyResource, resourcesOf, synthStack } from "../test/support/synth";
 import { AppService } from "./app-service";

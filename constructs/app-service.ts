@@ -4,8 +4,7 @@ import { Construct, type ITerraformDependable } from "../lib/cdktf";
 import { CONTAINER_PORT, containerEnv, directVpcEgress } from "../lib/cloud-run";
 import { withDefaults } from "../lib/defaults";
 import { grantIdOf, resourceName, type IGrantee } from "../lib/google";
-import type { ServiceRole } from "../lib/service-roles";
-import type { WorkerCapacity } from "../lib/task-queues";
+import { HEALTH_PATH, READY_PATH, type RuntimeEnv, type RuntimeEnvOf, type ServiceRole, type WorkerCapacity } from "../contract";
 import type { Database } from "./database";
 import type { Network } from "./network";
 import { DEFAULT_SIZING, ROLE_PROFILES, type ServiceSizing } from "./role-profiles";
@@ -32,9 +31,9 @@ export interface AppServiceProps {
    */
   readonly database?: Database;
   /** Plain environment variables (never secrets: use `secretEnv`). */
-  readonly env?: Readonly<Record<string, string>>;
+  readonly env?: Readonly<RuntimeEnv>;
   /** Environment variables read from Secret Manager; the service account gets read access to each. */
-  readonly secretEnv?: Readonly<Record<string, ManagedSecret>>;
+  readonly secretEnv?: Readonly<RuntimeEnvOf<ManagedSecret>>;
   /** Resources that must exist before a revision starts (e.g. the migration run). */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -122,14 +121,14 @@ export class AppService extends Construct {
             },
             env: containerEnv(env, secretEnv),
             startupProbe: {
-              httpGet: { path: "/readyz", port: CONTAINER_PORT },
+              httpGet: { path: READY_PATH, port: CONTAINER_PORT },
               periodSeconds: 3,
               timeoutSeconds: 2,
               // Up to 120 s for the VPC path, DB and Redis to answer before the instance is failed.
               failureThreshold: 40,
             },
             livenessProbe: {
-              httpGet: { path: "/healthz", port: CONTAINER_PORT },
+              httpGet: { path: HEALTH_PATH, port: CONTAINER_PORT },
               periodSeconds: 15,
               timeoutSeconds: 3,
               failureThreshold: 3,
@@ -147,8 +146,8 @@ export class AppService extends Construct {
    * The service's plain variables: the project, the log level, the caller's, and with a database
    * the connection through the Cloud SQL connector as this identity's IAM user (created here).
    */
-  private environment(props: AppServiceProps, dbPoolSize: number): { env: Record<string, string>; databaseUser?: string; databaseReady: ITerraformDependable[] } {
-    const env: Record<string, string> = { GOOGLE_CLOUD_PROJECT: props.project, LOG_LEVEL: "info", ...props.env };
+  private environment(props: AppServiceProps, dbPoolSize: number): { env: RuntimeEnv; databaseUser?: string; databaseReady: ITerraformDependable[] } {
+    const env: RuntimeEnv = { GOOGLE_CLOUD_PROJECT: props.project, LOG_LEVEL: "info", ...props.env };
     if (!props.database) return { env, databaseReady: [] };
     const user = props.database.addIamUser(this.identity);
     Object.assign(env, {
@@ -158,7 +157,7 @@ export class AppService extends Construct {
       DB_AUTH: "iam",
       DB_IP_TYPE: "PRIVATE",
       DB_POOL_SIZE: String(dbPoolSize),
-    });
+    } satisfies RuntimeEnv);
     return { env, databaseUser: user.name, databaseReady: [...user.dependables] };
   }
 

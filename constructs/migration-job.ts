@@ -1,6 +1,7 @@
 import { GoogleCloudRunV2Job } from "@cdktf/provider-google-beta/lib/google-cloud-run-v2-job";
 import type { GoogleBetaProvider } from "@cdktf/provider-google-beta/lib/provider";
 import { Construct, Fn, type ITerraformDependable } from "../lib/cdktf";
+import type { RuntimeEnv, RuntimeEnvOf } from "../contract";
 import { containerEnv, directVpcEgress } from "../lib/cloud-run";
 import { TerraformData } from "../lib/terraform-data";
 import type { Database } from "./database";
@@ -138,8 +139,8 @@ export class MigrationJob extends Construct {
                   DB_IP_TYPE: "PRIVATE",
                   DB_POOL_SIZE: String(props.poolSize ?? MigrationJob.DEFAULT_POOL_SIZE),
                   DB_GRANT_TO: props.grantTo.join(","),
-                },
-                { DB_PASSWORD: props.ownerPassword },
+                } satisfies RuntimeEnv,
+                { DB_PASSWORD: props.ownerPassword } satisfies RuntimeEnvOf<unknown>,
               ),
             },
           ],

@@ -2,7 +2,7 @@
  * What each of the app's roles needs from Cloud Run (ingress, IAM invoker check, affinity, CPU)
  * and its sizing defaults: the AppService's knowledge of the roles, kept apart from the construct.
  */
-import type { ServiceRole } from "../lib/service-roles";
+import type { ServiceRole } from "../contract";
 
 /** Size, scaling and limits of one service. */
 export interface ServiceSizing {

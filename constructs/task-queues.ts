@@ -3,7 +3,7 @@ import { CloudTasksQueueIamMember } from "@cdktf/provider-google/lib/cloud-tasks
 import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
 import { Construct, Fn, type ITerraformDependable } from "../lib/cdktf";
 import { grantIdOf, type IGrantee } from "../lib/google";
-import { dispatchBudget, TASK_TYPES, taskQueueName, type TaskQueuePolicies, type TaskType } from "../lib/task-queues";
+import { dispatchBudget, TASK_TYPES, taskPath, taskQueueName, type TaskQueuePolicies, type TaskType } from "../contract";
 import type { AppService } from "./app-service";
 import { RuntimeIdentity } from "./runtime-identity";
 
@@ -79,7 +79,7 @@ export class TaskQueues extends Construct {
             uriOverride: {
               scheme: "HTTPS",
               host: workerHost,
-              pathOverride: { path: `/tasks/${type}` },
+              pathOverride: { path: taskPath(type) },
               uriOverrideEnforceMode: "ALWAYS",
             },
             oidcToken: { serviceAccountEmail: this.identity.email, audience: props.worker.oidcAudience ?? props.worker.url },

@@ -14,6 +14,7 @@ import {
   type EnvironmentName,
   type ExternalSettings,
 } from ".";
+import { localTaskPolicies } from "../contract";
 import { DEPLOY_SETTINGS_FIXTURE, withDeploySettings } from "../test/support/fixtures";
 
 /** Parses `input` and returns the violations it is rejected with. */
@@ -260,5 +261,11 @@ describe("guard rails for shared environments (staging, prod)", () => {
 
   it("accepts real-looking names that merely contain a reserved word", () => {
     expect(() => load("prod", { env: { VALORIZE_PROD_DOMAINS: "example.com.valorize-fixture.net,testing.valorize-fixture.net" } })).not.toThrow();
+  });
+});
+
+describe("the local environment and the local system agree", () => {
+  it("resolves to exactly the task queue policies the app's local dispatcher enforces (contract)", () => {
+    expect(loadEnvironment("local").taskQueues).toEqual(localTaskPolicies());
   });
 });

@@ -21,7 +21,7 @@ import {
 import { staging } from "./staging";
 
 export * from "./schema";
-export * from "./task-queues";
+export * from "../contract";
 export { checkEnvironmentRules, parseCloudSqlTier, SHARED_ENVIRONMENTS, type ConfigViolation } from "./rules";
 export { externalSettingNames, howToSet, type ExternalSettings } from "./external";
 

@@ -4,6 +4,7 @@
  * check; resource alert thresholds. Defaults are the study's SLOs.
  */
 import { z } from "zod";
+import { STUDY_SLO } from "../contract";
 
 const email = z.email("must be an email address");
 const ratio = (what: string) => z.number().gt(0, `${what} must be above 0`).lt(1, `${what} must be below 1`);
@@ -40,12 +41,12 @@ export const sloSpecSchema = z
 
 export type SloSpec = z.output<typeof sloSpecSchema>;
 
-/** The study's SLOs: errors < 0.5 % (availability 99.5 %) and P95 <= 300 ms. */
+/** The study's SLOs (contract/slo.ts): errors < 0.5 % (availability 99.5 %) and P95 <= 300 ms. */
 export const DEFAULT_SLOS: readonly z.input<typeof sloSpecSchema>[] = [
-  { service: "api", sli: "availability", objective: 0.995 },
-  { service: "api", sli: "latency", objective: 0.95, thresholdMs: 300 },
-  { service: "realtime", sli: "availability", objective: 0.995 },
-  { service: "worker", sli: "task-success", objective: 0.995 },
+  { service: "api", sli: "availability", objective: STUDY_SLO.availabilityObjective },
+  { service: "api", sli: "latency", objective: STUDY_SLO.latencyObjective, thresholdMs: STUDY_SLO.latencyThresholdMs },
+  { service: "realtime", sli: "availability", objective: STUDY_SLO.availabilityObjective },
+  { service: "worker", sli: "task-success", objective: STUDY_SLO.availabilityObjective },
 ];
 
 export const observabilitySchema = z.strictObject({

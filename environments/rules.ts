@@ -4,7 +4,7 @@
  */
 import { howToSet } from "./external";
 import { SERVICE_ROLES, type EnvironmentConfig, type EnvironmentName } from "./schema";
-import { dispatchBudget, TASK_TYPES } from "./task-queues";
+import { dispatchBudget, TASK_TYPES } from "../contract";
 
 export interface ConfigViolation {
   /** Dotted path of the setting, e.g. `services.api.minInstances`. */

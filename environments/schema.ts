@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_CONNECTION_RESERVE } from "../lib/connection-budget";
-import { SERVICE_ROLES, type ServiceRole } from "../lib/service-roles";
+import { SERVICE_ROLES, type ServiceRole } from "../contract";
 import { edgeSchema } from "./edge";
 import { localDockerSchema } from "./local-docker";
 import { observabilitySchema } from "./observability";
@@ -23,7 +23,7 @@ import {
   TASK_TYPES,
   type TaskQueuePolicies,
   type TaskType,
-} from "./task-queues";
+} from "../contract";
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod", "local"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -31,7 +31,7 @@ export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 export const CLOUD_ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 export type CloudEnvironmentName = (typeof CLOUD_ENVIRONMENT_NAMES)[number];
 
-export { SERVICE_ROLES, type ServiceRole } from "../lib/service-roles";
+export { SERVICE_ROLES, type ServiceRole } from "../contract";
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 

@@ -3,8 +3,9 @@
  * structural (what a secret or a network exposes), so lib/ stays below constructs/.
  */
 
-/** Port the app listens on (Cloud Run passes it as PORT). */
-export const CONTAINER_PORT = 8080;
+import { CONTAINER_PORT } from "../contract";
+
+export { CONTAINER_PORT };
 
 export interface ContainerEnvVar {
   readonly name: string;
@@ -29,13 +30,15 @@ export interface EgressNetwork {
  * rotation rolls out as a new revision instead of drifting into running instances.
  */
 export function containerEnv(
-  env: Readonly<Record<string, string>>,
-  secretEnv: Readonly<Record<string, SecretVersionRef>>,
+  env: Readonly<Record<string, string | undefined>>,
+  secretEnv: Readonly<Record<string, SecretVersionRef | undefined>>,
 ): ContainerEnvVar[] {
   const plain = Object.entries(env)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, value]) => ({ name, value }));
   const secret = Object.entries(secretEnv)
+    .filter((entry): entry is [string, SecretVersionRef] => entry[1] !== undefined)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, s]) => ({ name, valueSource: { secretKeyRef: { secret: s.secret.secretId, version: s.version.version } } }));
   const duplicate = plain.find((p) => secretEnv[p.name]);

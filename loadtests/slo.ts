@@ -1,15 +1,23 @@
 /**
- * The study's SLOs and the verdict on a measurement. Dependency-free: the k6 scripts bundle it.
+ * The study's SLOs and the verdict on a measurement. Imports only the contract (plain data): the
+ * k6 scripts bundle it.
  */
+import { errorBudgetRate, latencyPercentile, STUDY_SLO } from "../contract/slo";
 
-/** Defined before the experiments: P95 <= 300 ms, errors < 0.5 %, availability >= 99.5 %. */
+/** Defined before the experiments (contract/slo.ts): P95 <= 300 ms, errors < 0.5 %, availability >= 99.5 %. */
 export const SLO = {
-  /** 95th percentile latency, in ms. */
-  p95Ms: 300,
+  /** The latency percentile the objective speaks of (95 for P95) and its bound, in ms. */
+  percentile: latencyPercentile(STUDY_SLO.latencyObjective),
+  p95Ms: STUDY_SLO.latencyThresholdMs,
   /** Failed requests / all requests. */
-  maxErrorRate: 0.005,
-  availability: 0.995,
+  maxErrorRate: errorBudgetRate(STUDY_SLO.availabilityObjective),
+  availability: STUDY_SLO.availabilityObjective,
 } as const;
+
+/** The SLO in words, e.g. "P95 <= 300 ms, errors < 0.5 %". */
+export function sloText(): string {
+  return `P${SLO.percentile} <= ${SLO.p95Ms} ms, errors < ${+(SLO.maxErrorRate * 100).toFixed(3)} %`;
+}
 
 export interface SloVerdict {
   readonly latencyOk: boolean;

@@ -14,7 +14,7 @@ import { Edge } from "../constructs/edge";
 import { Network } from "../constructs/network";
 import { Observability } from "../constructs/observability";
 import { parseEnvironment } from "../environments";
-import { SERVICE_ROLES } from "../lib/service-roles";
+import { SERVICE_ROLES } from "../contract";
 import { BASE, network, secrets } from "../test/support/fixtures";
 import { target } from "../test/support/observability";
 import { synthStack } from "../test/support/synth";

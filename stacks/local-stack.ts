@@ -4,8 +4,7 @@ import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { DockerService } from "../constructs/docker-service";
 import type { EnvironmentConfig } from "../environments/schema";
-import { REALTIME_PATH } from "../app/adapters/realtime/protocol";
-import { LOCAL_TASK_PUSH_IDENTITY } from "../environments/task-queues";
+import { LOCAL_PORTS, LOCAL_TASK_PUSH_IDENTITY, READY_PATH, REALTIME_PATH, type RuntimeEnv } from "../contract";
 import { Construct, Fn, LocalBackend, TerraformOutput, TerraformVariable } from "../lib/cdktf";
 import { StandaloneStack } from "../lib/standalone-stack";
 import { imageSourceHash, PROJECT_ROOT_FROM_STACK } from "../lib/image-sources";
@@ -16,13 +15,14 @@ export interface LocalStackProps {
 }
 
 /** Ports the app's roles listen on (the app's defaults, so every role can share one host). */
-export const ROLE_PORTS = { api: 8080, worker: 8081, realtime: 8082, dispatcher: 8083 } as const;
+/** The roles' ports inside their containers: the same as natively (contract/ports.ts). */
+export const ROLE_PORTS = { api: LOCAL_PORTS.api, worker: LOCAL_PORTS.worker, realtime: LOCAL_PORTS.realtime, dispatcher: LOCAL_PORTS.dispatcher } as const;
 
 const PROXY_PORT_IN_CONTAINER = 8080;
 
 /** Health check that asks a role's own `/readyz` with the Node.js runtime already in the image. */
 function readyCheck(port: number): string[] {
-  return ["CMD", "node", "-e", `fetch('http://127.0.0.1:${port}/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`];
+  return ["CMD", "node", "-e", `fetch('http://127.0.0.1:${port}${READY_PATH}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`];
 }
 
 /**
@@ -106,10 +106,10 @@ export class LocalStack extends StandaloneStack {
       // The dashboard's WebSocket: /ws on the proxy's origin, which routes it to realtime.
       REALTIME_PUBLIC_URL: REALTIME_PATH,
       LOG_LEVEL: "info",
-    };
+    } satisfies RuntimeEnv;
     // The push identity, as the cloud stacks give the worker: the dispatcher mints the stripped
     // tokens Cloud Run would forward for it, and the worker checks them as it does in the cloud.
-    const pushEnv = { TASKS_OIDC_AUDIENCE: LOCAL_TASK_PUSH_IDENTITY.audience, TASKS_SERVICE_ACCOUNT: LOCAL_TASK_PUSH_IDENTITY.serviceAccount };
+    const pushEnv = { TASKS_OIDC_AUDIENCE: LOCAL_TASK_PUSH_IDENTITY.audience, TASKS_SERVICE_ACCOUNT: LOCAL_TASK_PUSH_IDENTITY.serviceAccount } satisfies RuntimeEnv;
     const app = (role: keyof typeof ROLE_PORTS | "migrate", name: string, extra: Partial<ConstructorParameters<typeof DockerService>[2]> = {}) =>
       new DockerService(this, name, {
         name: `${prefix}-${name}`,

@@ -13,8 +13,8 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig, type TaskAuthConfig } from "../app/config";
 import { ENVIRONMENTS } from "../environments";
-import { CONTAINER_PORT } from "../lib/cloud-run";
 import { Testing } from "../lib/cdktf";
+import { processEnvOf, STAND_IN_PROJECT as PROJECT, terraformStandIns, workloadsOf } from "../test/support/stack-env";
 import { envOf, resourcesOf, serviceNamed, synthEnvironment, testEnvironment, type SynthesizedJson } from "../test/support/synth";
 import { EnvironmentStack } from "./environment-stack";
 
@@ -23,53 +23,10 @@ function modeThePlatformImplies(invokerIamDisabled: boolean): TaskAuthConfig["mo
   return invokerIamDisabled ? "app-verifies-signature" : "cloud-run-iam";
 }
 
-const PROJECT = "acme-tasks-test";
-
-/**
- * Stands in for Terraform on the few expressions the worker's env holds, with the values they
- * take at apply: a service account's email is `<account_id>@<project>.iam.gserviceaccount.com`
- * (IAM's documented form), a connection name `<project>:<region>:<instance>`. An expression it
- * does not know fails the test, so a new reference in the env gets a stand-in on purpose.
- */
-function resolver(json: SynthesizedJson) {
-  const attribute = (type: string, id: string, name: string): string => {
-    const resource = resourcesOf(json, type)[id];
-    if (!resource) throw new Error(`no ${type}.${id} in the stack`);
-    if (type === "google_service_account" && name === "email") return `${resource.account_id}@${PROJECT}.iam.gserviceaccount.com`;
-    if (type === "google_sql_database_instance" && name === "connection_name") return `${PROJECT}:${resource.region}:${resource.name}`;
-    if (type === "google_redis_instance" && name === "host") return "10.20.0.3";
-    if (type === "google_redis_instance" && name === "port") return "6378";
-    if (type === "google_sql_user" && name === "name") return resolve(resource.name);
-    throw new Error(`no stand-in for ${type}.${name}: add one`);
-  };
-  const evaluate = (expression: string): string => {
-    const trim = /^trimsuffix\((.+), "([^"]*)"\)$/.exec(expression);
-    if (trim) {
-      const value = evaluate(trim[1]!);
-      return value.endsWith(trim[2]!) ? value.slice(0, value.length - trim[2]!.length) : value;
-    }
-    if (expression === "var.project_id") return PROJECT;
-    const reference = /^(google_\w+)\.([\w-]+)\.(\w+)$/.exec(expression);
-    if (reference) return attribute(reference[1]!, reference[2]!, reference[3]!);
-    throw new Error(`no stand-in for \${${expression}}: add one`);
-  };
-  const resolve = (value: string): string => value.replace(/\$\{((?:[^{}]|\{[^{}]*\})*)\}/g, (_, expression: string) => evaluate(expression));
-  return resolve;
-}
-
-/** The worker's environment as Cloud Run starts the container: the stack's values, secrets and K_SERVICE/PORT. */
+/** The worker's environment as Cloud Run starts the container (test/support/stack-env.ts). */
 function workerProcessEnv(json: SynthesizedJson): Record<string, string> {
-  const worker = serviceNamed(json, "worker");
-  const resolve = resolver(json);
-  const env = Object.fromEntries(
-    Object.entries(envOf(worker)).map(([name, value]) => {
-      if (typeof value === "string") return [name, resolve(value)];
-      // Secret Manager references: Cloud Run resolves them to the secret's value at start.
-      return [name, name.endsWith("_CERT") ? "-----BEGIN CERTIFICATE-----\nstand-in\n-----END CERTIFICATE-----\n" : "stand-in-secret"];
-    }),
-  );
-  // Cloud Run's container contract: it sets PORT and K_SERVICE (the service's name).
-  return { ...env, K_SERVICE: worker.name, PORT: String(CONTAINER_PORT) };
+  const worker = workloadsOf(json).find((w) => w.kind === "service" && w.role === "worker")!;
+  return processEnvOf(json, worker);
 }
 
 /** Everything the pairing depends on, read from one synthesized stack. */
@@ -88,7 +45,7 @@ function pushAuthOf(json: SynthesizedJson) {
     invokers,
     config,
     platformMode: modeThePlatformImplies(worker.invoker_iam_disabled),
-    tasksAccountEmail: resolver(json)(env.TASKS_SERVICE_ACCOUNT),
+    tasksAccountEmail: terraformStandIns(json)(env.TASKS_SERVICE_ACCOUNT),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { TaskType } from "../../environments/task-queues";
+import type { TaskType } from "../../contract";
 
 export type { TaskType };
 

@@ -4,7 +4,7 @@ import { registerStaticSite, staticSiteProblem } from "../adapters/http/static-s
 import type { Logger } from "../adapters/logging";
 import { ConfigError, type AppConfig } from "../config";
 import { OutboxRelay, type OutboxRelayOptions } from "../domain/outbox-relay";
-import type { TaskQueuePolicies } from "../../environments/task-queues";
+import type { TaskQueuePolicies } from "../../contract";
 import { closeInOrder, type RoleInstance } from "./lifecycle";
 import { createCoreServices, createTaskQueue, type CoreServices } from "./services";
 

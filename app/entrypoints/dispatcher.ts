@@ -1,4 +1,4 @@
-import type { TaskQueuePolicies } from "../../environments/task-queues";
+import type { TaskQueuePolicies } from "../../contract";
 import { createHttpServer } from "../adapters/http/server";
 import type { Logger } from "../adapters/logging";
 import { createRedis, redisDependency } from "../adapters/redis/connection";

@@ -4,8 +4,7 @@
  */
 import { CloudTasksClient } from "@google-cloud/tasks";
 import type { Redis } from "ioredis";
-import { LOCAL_WORKER, local } from "../../environments/local";
-import { DEFAULT_TASK_QUEUE_POLICIES, resolveTaskQueuePolicies, type TaskQueuePolicies } from "../../environments/task-queues";
+import { DEFAULT_TASK_QUEUE_POLICIES, type TaskQueuePolicies, localTaskPolicies } from "../../contract";
 import { CsvStatementParser } from "../adapters/csv/statement-parser";
 import type { Logger } from "../adapters/logging";
 import { PostgresDatabase } from "../adapters/postgres/database";
@@ -73,14 +72,7 @@ export async function createCoreServices(config: AppConfig, logger: Logger): Pro
   };
 }
 
-/**
- * The queue policies the local backend enforces: the `local` environment's, from the shared
- * definition. Read from the data and the pure merge only, so the bundle does not carry the
- * environments' validation (zod schemas, the policy pack's rule ids).
- */
-export function localTaskPolicies(): TaskQueuePolicies {
-  return resolveTaskQueuePolicies(local.taskQueues ?? {}, LOCAL_WORKER);
-}
+export { localTaskPolicies };
 
 export type ClosableTaskQueue = TaskQueue & { close(): Promise<void> };
 

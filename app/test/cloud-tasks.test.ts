@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { CloudTasksClient } from "@google-cloud/tasks";
 import { OAuth2Client } from "google-auth-library";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_TASK_QUEUES, shardFor } from "../../environments/task-queues";
+import { DEFAULT_TASK_QUEUES, shardFor } from "../../contract";
 import { CloudTasksQueue } from "../adapters/tasks/cloud-tasks-queue";
 import { taskNameFor } from "../adapters/tasks/task-names";
 import { categoriseTask, importTask } from "../domain/tasks";

@@ -5,7 +5,7 @@
  */
 import { Queue } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_TASK_QUEUES, LOCAL_TASK_PUSH_IDENTITY, TASK_TYPES, type TaskQueuePolicies, type TaskQueuePolicy } from "../../environments/task-queues";
+import { DEFAULT_TASK_QUEUES, LOCAL_TASK_PUSH_IDENTITY, TASK_TYPES, type TaskQueuePolicies, type TaskQueuePolicy } from "../../contract";
 import { redisKeys } from "../adapters/redis/keys";
 import { BullTaskQueue } from "../adapters/tasks/local-queue";
 import { checkForwardedToken, SIGNATURE_REMOVED } from "../adapters/tasks/oidc";

@@ -4,7 +4,7 @@
  * (two worker instances with their own pools racing on the same task).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_TASK_PUSH_IDENTITY } from "../../environments/task-queues";
+import { LOCAL_TASK_PUSH_IDENTITY } from "../../contract";
 import { forwardedIdToken, type GoogleIdTokenClaims } from "../adapters/tasks/oidc";
 import type { ApiInstance } from "../entrypoints/api";
 import type { WorkerInstance } from "../entrypoints/worker";

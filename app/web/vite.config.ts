@@ -3,8 +3,7 @@
  * (`npm run dev:web`, with /api and /ws proxied to the native local roles on their default ports).
  */
 import { defineConfig } from "vite";
-import { REALTIME_PATH } from "../adapters/realtime/protocol";
-import { DEFAULT_PORTS } from "../config";
+import { LOCAL_PORTS, REALTIME_PATH } from "../../contract";
 
 export default defineConfig({
   root: __dirname,
@@ -25,8 +24,8 @@ export default defineConfig({
   server: {
     host: "127.0.0.1",
     proxy: {
-      "/api": `http://127.0.0.1:${DEFAULT_PORTS.api}`,
-      [REALTIME_PATH]: { target: `ws://127.0.0.1:${DEFAULT_PORTS.realtime}`, ws: true },
+      "/api": `http://127.0.0.1:${LOCAL_PORTS.api}`,
+      [REALTIME_PATH]: { target: `ws://127.0.0.1:${LOCAL_PORTS.realtime}`, ws: true },
     },
   },
 });

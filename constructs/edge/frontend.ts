@@ -10,6 +10,7 @@ import { ComputeSslPolicy } from "@cdktf/provider-google/lib/compute-ssl-policy"
 import { ComputeTargetHttpProxy } from "@cdktf/provider-google/lib/compute-target-http-proxy";
 import { ComputeTargetHttpsProxy } from "@cdktf/provider-google/lib/compute-target-https-proxy";
 import { ComputeUrlMap, type ComputeUrlMapTest } from "@cdktf/provider-google/lib/compute-url-map";
+import { EDGE_ROUTES as CONTRACT_EDGE_ROUTES, HEALTH_PATH } from "../../contract";
 import { Annotations, type Construct } from "../../lib/cdktf";
 import { resourceName } from "../../lib/google";
 
@@ -20,13 +21,10 @@ export type EdgeBackendRole = "api" | "realtime";
  * Path routing. `/healthz` goes to the api because the uptime check probes the public edge;
  * everything not listed is a static asset.
  */
-export const EDGE_ROUTES: Readonly<Record<EdgeBackendRole, readonly string[]>> = {
-  api: ["/api", "/api/*", "/healthz"],
-  realtime: ["/ws", "/ws/*"],
-};
+export const EDGE_ROUTES: Readonly<Record<EdgeBackendRole, readonly string[]>> = CONTRACT_EDGE_ROUTES;
 
 /** The public health endpoint (answered by the api) that uptime checks probe through the edge. */
-export const HEALTH_CHECK_PATH = "/healthz";
+export const HEALTH_CHECK_PATH = HEALTH_PATH;
 
 export interface EdgeFrontendProps {
   readonly project: string;

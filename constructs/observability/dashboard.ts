@@ -7,7 +7,7 @@ import { MonitoringDashboard } from "@cdktf/provider-google/lib/monitoring-dashb
 import type { MonitoringSlo } from "@cdktf/provider-google/lib/monitoring-slo";
 import type { Construct } from "../../lib/cdktf";
 import { dashboardJson, header, ratioSeries, scorecard, series, xyChart, type TileSpec } from "../../lib/dashboard";
-import type { ServiceRole } from "../../lib/service-roles";
+import type { ServiceRole } from "../../contract";
 import type { MetricFilters, ObservabilityTarget } from "./filters";
 import { RESOURCE_ALERT_SERIES, type ResolvedAlertThresholds } from "./resource-alerts";
 import type { SloSpec } from "./slos";

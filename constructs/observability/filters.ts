@@ -2,7 +2,7 @@
  * Cloud Monitoring filters for the environment's resources, built once from the target and shared
  * by the SLOs, the alerts and the dashboard, so a chart and the alert beside it watch the same series.
  */
-import type { ServiceRole } from "../../lib/service-roles";
+import type { ServiceRole } from "../../contract";
 
 export interface ObservabilityTarget {
   /** Cloud Run service names per role. */

@@ -7,7 +7,7 @@ import type { MonitoringUptimeCheckConfig } from "@cdktf/provider-google/lib/mon
 import type { Severity } from "../../lib/burn-rate";
 import { Construct } from "../../lib/cdktf";
 import { withDefaults } from "../../lib/defaults";
-import type { ServiceRole } from "../../lib/service-roles";
+import type { ServiceRole } from "../../contract";
 import { dashboard } from "./dashboard";
 import { metricFilters, type ObservabilityTarget } from "./filters";
 import { DEFAULT_ALERT_THRESHOLDS, resourceAlerts, type AlertThresholds } from "./resource-alerts";

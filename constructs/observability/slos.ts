@@ -11,7 +11,7 @@ import { MonitoringService } from "@cdktf/provider-google/lib/monitoring-service
 import { MonitoringSlo } from "@cdktf/provider-google/lib/monitoring-slo";
 import { burnRateConditions, hoursToExhaustion } from "../../lib/burn-rate";
 import type { Construct } from "../../lib/cdktf";
-import type { ServiceRole } from "../../lib/service-roles";
+import type { ServiceRole } from "../../contract";
 import type { MetricFilters } from "./filters";
 
 /**

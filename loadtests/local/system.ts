@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { LOCAL_TASK_PUSH_IDENTITY } from "../../environments/task-queues";
+import { LOCAL_TASK_PUSH_IDENTITY } from "../../contract";
 import { ExperimentError } from "../errors";
 import Redis from "ioredis";
 import pg from "pg";

@@ -4,13 +4,14 @@
  * of the ConnectionBudget construct, or a pool size changed by an override, is still counted. The
  * arithmetic is the construct's (lib/connection-budget.ts).
  */
+import type { RuntimeEnvName } from "../../contract";
 import { computeConnectionBudget, type ConnectionConsumer } from "../../lib/connection-budget";
 import { blocks, mentions, rule, show, type StackResources, type SynthesizedResource } from "../model";
 import { SQL_INSTANCE } from "./cloud-sql";
 import { envOf, envValue, literalName, maxConcurrentInstances, numeric, RUN_WORKLOADS } from "./workloads";
 
 /** The env var through which the app sizes its PostgreSQL pool (lib/cloud-run.ts, AppService). */
-export const POOL_SIZE_ENV = "DB_POOL_SIZE";
+export const POOL_SIZE_ENV = "DB_POOL_SIZE" satisfies RuntimeEnvName;
 
 export const sqlConnectionBudget = rule({
   id: "VZ-SQL-005",

@@ -2,7 +2,7 @@
 import { Database, type DatabaseProps } from "../../constructs/database";
 import { Network } from "../../constructs/network";
 import { Secrets } from "../../constructs/secrets";
-import { DEFAULT_TASK_QUEUES } from "../../environments/task-queues";
+import { DEFAULT_TASK_QUEUES } from "../../contract";
 import type { TerraformStack } from "../../lib/cdktf";
 
 export const BASE = { project: "acme-test-1", region: "us-central1", namePrefix: "vz-test" } as const;

@@ -78,6 +78,8 @@ export function serviceNamed(json: SynthesizedJson, role: string): any {
 }
 
 /** A Cloud Run service's first container's variables: name -> value, or the value_source of a secret. */
-export function envOf(service: any): Record<string, any> {
-  return Object.fromEntries(service.template.containers[0].env.map((e: any) => [e.name, e.value ?? e.value_source]));
+export function envOf(workload: any): Record<string, any> {
+  // Services keep their containers in `template`, jobs in `template.template`.
+  const containers = workload.template.containers ?? workload.template.template.containers;
+  return Object.fromEntries(containers[0].env.map((e: any) => [e.name, e.value ?? e.value_source]));
 }

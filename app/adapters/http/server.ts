@@ -12,8 +12,8 @@ import { trackConnections, type DrainOptions, type DrainResult } from "./drain";
 import { codeForStatus, createErrorHandler, errorBody, type ErrorBody } from "./errors";
 
 export const JSON_BODY_LIMIT = 16 * 1024;
-export const HEALTH_PATH = "/healthz";
-export const READY_PATH = "/readyz";
+export { HEALTH_PATH, READY_PATH } from "../../../contract";
+import { HEALTH_PATH, READY_PATH } from "../../../contract";
 const READINESS_TIMEOUT_MS = 2_000;
 
 export interface HttpServerOptions {

@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { TASK_TYPES, type TaskType } from "../../../environments/task-queues";
+import { TASK_TYPES, type TaskType } from "../../../contract";
 import { DomainError } from "../../domain/errors";
 import type { TaskPayloads } from "../../domain/tasks";
 import { storableTextProblem } from "../../domain/text";

@@ -2,10 +2,10 @@
  * The realtime WebSocket's handshake, shared by the server (gateway.ts) and the web dashboard:
  * a browser cannot set headers on a WebSocket, so it offers `[REALTIME_SUBPROTOCOL,
  * BEARER_SUBPROTOCOL_PREFIX + token]` and the server answers with REALTIME_SUBPROTOCOL alone.
- * No imports: the dashboard's bundle includes this file.
+ * Imports only the contract (plain data): the dashboard's bundle includes this file.
  */
 /** The WebSocket's path on the realtime role; the load balancer and the local proxy route it there. */
-export const REALTIME_PATH = "/ws";
+export { REALTIME_PATH } from "../../../contract/routes";
 
 export const REALTIME_SUBPROTOCOL = "valorize.v1";
 export const BEARER_SUBPROTOCOL_PREFIX = "bearer.";

@@ -4,7 +4,7 @@
  * refused by Cloud Tasks with ALREADY_EXISTS, which counts as success here.
  */
 import type { CloudTasksClient } from "@google-cloud/tasks";
-import { shardFor, type TaskQueuePolicy, type TaskType } from "../../../environments/task-queues";
+import { shardFor, taskPath, type TaskQueuePolicy, type TaskType } from "../../../contract";
 import type { TasksConfig } from "../../config";
 import type { TaskQueue } from "../../domain/ports";
 import type { TaskRequest } from "../../domain/tasks";
@@ -35,7 +35,7 @@ export class CloudTasksQueue implements TaskQueue {
         dispatchDeadline: { seconds: this.policies[task.type].dispatchDeadlineSeconds },
         httpRequest: {
           httpMethod: "POST",
-          url: `${this.settings.workerUrl}/tasks/${task.type}`,
+          url: `${this.settings.workerUrl}${taskPath(task.type)}`,
           headers: { "Content-Type": "application/json" },
           body: Buffer.from(JSON.stringify(task.payload)).toString("base64"),
           oidcToken: { serviceAccountEmail: this.settings.serviceAccount, audience: this.settings.audience },

@@ -13,7 +13,7 @@ import http from "node:http";
 import https from "node:https";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { TASK_TYPES, taskQueueName, type TaskPushIdentity, type TaskQueuePolicies, type TaskQueuePolicy, type TaskType } from "../../../environments/task-queues";
+import { TASK_TYPES, taskPath, taskQueueName, type TaskPushIdentity, type TaskQueuePolicies, type TaskQueuePolicy, type TaskType } from "../../../contract";
 import type { Logger } from "../logging";
 import type { LocalTaskData } from "./local-queue";
 import { forwardedIdToken } from "./oidc";
@@ -152,7 +152,7 @@ export class LocalDispatcher {
     if (delivery?.previousResponse) headers["x-cloudtasks-taskpreviousresponse"] = delivery.previousResponse;
     if (delivery?.retryReason) headers["x-cloudtasks-taskretryreason"] = delivery.retryReason;
 
-    const result = await this.push(`/tasks/${type}`, JSON.stringify(job.data.payload), headers, policy.dispatchDeadlineSeconds * 1000);
+    const result = await this.push(taskPath(type), JSON.stringify(job.data.payload), headers, policy.dispatchDeadlineSeconds * 1000);
     if (result.status !== undefined && result.status >= 200 && result.status < 300) return;
 
     const attemptsMade = job.attemptsMade + 1;

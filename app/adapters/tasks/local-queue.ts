@@ -6,7 +6,7 @@
  */
 import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { shardFor, taskQueueName, type TaskQueuePolicies, type TaskType } from "../../../environments/task-queues";
+import { shardFor, taskQueueName, type TaskQueuePolicies, type TaskType } from "../../../contract";
 import type { TaskQueue } from "../../domain/ports";
 import type { TaskRequest } from "../../domain/tasks";
 import { taskNameFor } from "./task-names";

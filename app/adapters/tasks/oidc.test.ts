@@ -5,7 +5,7 @@
  */
 import { OAuth2Client } from "google-auth-library";
 import { describe, expect, it } from "vitest";
-import { LOCAL_TASK_PUSH_IDENTITY } from "../../../environments/task-queues";
+import { LOCAL_TASK_PUSH_IDENTITY } from "../../../contract";
 import { signedIdToken, signingKey } from "../../test/support/tokens";
 import { CLOCK_SKEW_SECONDS, checkForwardedToken, forwardedIdToken, GOOGLE_ISSUERS, SIGNATURE_REMOVED } from "./oidc";
 

@@ -25,7 +25,7 @@
  * No JWT library: with no signature to verify, what is left is base64url JSON (Node's Buffer).
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { TaskPushIdentity } from "../../../environments/task-queues";
+import type { TaskPushIdentity } from "../../../contract";
 import { DomainError } from "../../domain/errors";
 
 /** The third segment Cloud Run puts in place of the signature it verified. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TASK_QUEUES, type RetryPolicy } from "../../../environments/task-queues";
+import { DEFAULT_TASK_QUEUES, type RetryPolicy } from "../../../contract";
 import { retryDelaySeconds, shouldRetry } from "./retry-policy";
 
 const policy = (overrides: Partial<RetryPolicy>): RetryPolicy => ({

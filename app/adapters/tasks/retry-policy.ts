@@ -1,8 +1,8 @@
 /**
  * Cloud Tasks' retry semantics as pure functions, so the local dispatcher retries exactly like
- * the cloud queues configured from the same policy (environments/task-queues.ts).
+ * the cloud queues configured from the same policy (contract/task-queues.ts).
  */
-import type { RetryPolicy } from "../../../environments/task-queues";
+import type { RetryPolicy } from "../../../contract";
 
 /**
  * Seconds to wait before retry number `retry` (1 = first retry): start at minBackoff, double

@@ -6,7 +6,7 @@ import { buildApi, type ApiInstance } from "../../entrypoints/api";
 import { buildDispatcher, type DispatcherInstance } from "../../entrypoints/dispatcher";
 import { buildRealtime, type RealtimeInstance } from "../../entrypoints/realtime";
 import { buildWorker, type WorkerInstance } from "../../entrypoints/worker";
-import type { TaskQueuePolicies } from "../../../environments/task-queues";
+import type { TaskQueuePolicies } from "../../../contract";
 import type { OutboxRelayOptions } from "../../domain/outbox-relay";
 import type { Isolated } from "./isolation";
 

@@ -4,7 +4,7 @@
  * accept one, since a signed token reaching it did not pass that check.
  */
 import { createSign, generateKeyPairSync } from "node:crypto";
-import type { TaskPushIdentity } from "../../../environments/task-queues";
+import type { TaskPushIdentity } from "../../../contract";
 import { forwardedIdToken, SIGNATURE_REMOVED } from "../../adapters/tasks/oidc";
 
 let keys: { privateKey: string; publicKey: string } | undefined;

@@ -13,15 +13,16 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { seedDatabase, type SeededUser } from "../adapters/postgres/seeder";
-import { redisKeys } from "../adapters/redis/keys";
-import { BullTaskQueue } from "../adapters/tasks/local-queue";
-import { loadConfig } from "../config";
-import { categoriseTask } from "../domain/tasks";
-import { localTaskPolicies } from "../entrypoints/services";
-import { isolate, type Isolated } from "../test/support/isolation";
+import { sloText, sloVerdict } from "../slo";
+import { seedDatabase, type SeededUser } from "../../app/adapters/postgres/seeder";
+import { redisKeys } from "../../app/adapters/redis/keys";
+import { BullTaskQueue } from "../../app/adapters/tasks/local-queue";
+import { loadConfig } from "../../app/config";
+import { categoriseTask } from "../../app/domain/tasks";
+import { localTaskPolicies } from "../../app/entrypoints/services";
+import { isolate, type Isolated } from "../../app/test/support/isolation";
 
-const BUNDLE = join(__dirname, "..", "dist", "main.js");
+const BUNDLE = join(__dirname, "..", "..", "app", "dist", "main.js");
 const API_CORE = "0";
 const LOAD_CORE = "1";
 const CONNECTIONS = 100;
@@ -42,6 +43,12 @@ interface LoadResult {
 }
 
 const log = (message: string) => console.log(`[bench] ${message}`);
+
+/** The study's SLO on a measurement, as the experiment judges it (loadtests/slo.ts). */
+function sloLine(result: LoadResult): string {
+  const slo = sloVerdict(result.p95Ms, result.total === 0 ? 0 : result.failures / result.total);
+  return `SLO (${sloText()}) ${slo.ok ? "held" : `BROKEN: ${slo.reason}`}`;
+}
 
 /** The load generator gets core 1 to itself (children started later choose their own cores). */
 function pinSelfToLoadCore(): void {
@@ -303,9 +310,9 @@ async function main(): Promise<void> {
       `(read figures: medians of ${READ_ROUNDS} alternating ${ROUND_SECONDS} s rounds; ratio = median of the per-round ratios ${ratios.map((r) => fmt(r, 2)).join(", ")})`,
       `1. node:http hello-world baseline   ${fmt(baseline.requestsPerSecond).padStart(8)} req/s   P95 ${fmt(baseline.p95Ms, 1)} ms`,
       `2. cached GET /api/transactions      ${fmt(reads.requestsPerSecond).padStart(8)} req/s   P95 ${fmt(reads.p95Ms, 1)} ms   ratio ${fmt(ratio, 2)}x   errors ${reads.failures}`,
-      `      targets: >= 5,000 req/s ${verdict(reads.requestsPerSecond >= 5000)}, P95 <= 50 ms ${verdict(reads.p95Ms <= 50)}, ratio >= 0.30 ${verdict(ratio >= 0.3)}`,
+      `      targets: >= 5,000 req/s ${verdict(reads.requestsPerSecond >= 5000)}, P95 <= 50 ms ${verdict(reads.p95Ms <= 50)}, ratio >= 0.30 ${verdict(ratio >= 0.3)}; ${sloLine(reads)}`,
       `3. POST /api/transactions            ${fmt(writes.requestsPerSecond).padStart(8)} req/s   P95 ${fmt(writes.p95Ms, 1)} ms   errors ${writes.failures}`,
-      `      targets: >= 1,000 req/s ${verdict(writes.requestsPerSecond >= 1000)}, P95 <= 100 ms ${verdict(writes.p95Ms <= 100)}`,
+      `      targets: >= 1,000 req/s ${verdict(writes.requestsPerSecond >= 1000)}, P95 <= 100 ms ${verdict(writes.p95Ms <= 100)}; ${sloLine(writes)}`,
       `4. categorisation via dispatcher     ${fmt(worker.tasksPerSecond).padStart(8)} tasks/s (${worker.tasks} tasks in ${fmt(worker.seconds, 2)} s)`,
       `      target: >= 1,000 tasks/s ${verdict(worker.tasksPerSecond >= 1000)}`,
       "",

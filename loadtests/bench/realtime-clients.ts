@@ -4,11 +4,11 @@
  * counts every event per connection, checks each tenant's sequence numbers (nothing lost, nothing
  * twice, nothing out of order) and records the delivery latency (receive time minus the
  * publisher's send time, both `performance.timeOrigin + performance.now()`, one clock on one
- * machine) in an HDR histogram. Driven over IPC by app/bench/realtime.ts.
+ * machine) in an HDR histogram. Driven over IPC by loadtests/bench/realtime.ts.
  */
 import * as hdr from "hdr-histogram-js";
 import { WebSocket } from "ws";
-import { READY_MESSAGE_TYPE } from "../adapters/realtime/protocol";
+import { READY_MESSAGE_TYPE } from "../../app/adapters/realtime/protocol";
 
 export interface ClientSpec {
   readonly url: string;
