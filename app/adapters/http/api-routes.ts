@@ -91,8 +91,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     );
     on(tenantScope, API.listCategories, async (request, reply) => sendJson(reply, 200, await listCategories(deps, request.userId)));
     on(tenantScope, API.setBudget, async (request, reply) => {
-      const body = parseInput(setBudgetBody, request.body, "body");
-      return reply.status(201).send(await setBudget(deps, request.userId, { categoryId: body.category_id, monthlyLimitCents: body.monthly_limit }));
+      return reply.status(201).send(await setBudget(deps, request.userId, parseInput(setBudgetBody, request.body, "body")));
     });
 
     on(tenantScope, API.spending, async (request, reply) =>
@@ -105,23 +104,15 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
     );
     on(tenantScope, API.createTransaction, async (request, reply) => {
       const idempotencyKey = parseInput(idempotencyKeyHeader, request.headers["idempotency-key"], "Idempotency-Key");
-      const body = parseInput(createTransactionBody, request.body, "body");
-      const result = await createTransaction(deps, {
-        userId: request.userId,
-        accountId: body.account_id,
-        amountCents: body.amount,
-        description: body.description,
-        occurredAt: body.occurred_at,
-        categoryId: body.category_id ?? null,
-        idempotencyKey,
-      });
+      const command = parseInput(createTransactionBody, request.body, "body");
+      const result = await createTransaction(deps, { ...command, userId: request.userId, idempotencyKey });
       if (result.replayed) reply.header("idempotent-replayed", "true");
       if (result.followUps === "deferred") reply.header(FOLLOW_UP_HEADER, "deferred");
       return reply.status(201).send(result.transaction);
     });
 
     on(tenantScope, API.startImport, async (request, reply) => {
-      const { account_id: accountId } = parseInput(importQuery, request.query, "query");
+      const { accountId } = parseInput(importQuery, request.query, "query");
       if (typeof request.body !== "string") {
         throw new HttpError(415, "send the statement as a text/csv body", { "content-type": "must be text/csv" });
       }

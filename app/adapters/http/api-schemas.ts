@@ -102,21 +102,30 @@ export const createAccountBody = z.strictObject(
   "must be a JSON object",
 );
 
-export const createTransactionBody = z.strictObject(
-  {
-    account_id: id,
-    amount: amount({ allowNegative: true }),
-    description: text(MAX_DESCRIPTION_LENGTH),
-    occurred_at: instant,
-    category_id: id.nullable().optional(),
-  },
-  "must be a JSON object",
-);
+// Request schemas map the API's snake_case fields to the domain's camelCase commands, so that
+// handlers only pass what a schema gives them on.
+export const createTransactionBody = z
+  .strictObject(
+    {
+      account_id: id,
+      amount: amount({ allowNegative: true }),
+      description: text(MAX_DESCRIPTION_LENGTH),
+      occurred_at: instant,
+      category_id: id.nullable().optional(),
+    },
+    "must be a JSON object",
+  )
+  .transform((body) => ({
+    accountId: body.account_id,
+    amountCents: body.amount,
+    description: body.description,
+    occurredAt: body.occurred_at,
+    categoryId: body.category_id ?? null,
+  }));
 
-export const setBudgetBody = z.strictObject(
-  { category_id: id, monthly_limit: amount({ allowNegative: false }) },
-  "must be a JSON object",
-);
+export const setBudgetBody = z
+  .strictObject({ category_id: id, monthly_limit: amount({ allowNegative: false }) }, "must be a JSON object")
+  .transform((body) => ({ categoryId: body.category_id, monthlyLimitCents: body.monthly_limit }));
 
 export const idempotencyKeyHeader = z
   .string()
@@ -152,7 +161,7 @@ export const listTransactionsQuery = z
     };
   });
 
-export const importQuery = z.strictObject({ account_id: id });
+export const importQuery = z.strictObject({ account_id: id }).transform((query) => ({ accountId: query.account_id }));
 
 /** A calendar month (UTC, as budgets count it), `YYYY-MM`, 1970-2099. */
 const MONTH = /^(19[7-9]\d|20\d\d)-(0[1-9]|1[0-2])$/;
