@@ -4,7 +4,7 @@ import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { DockerService } from "../constructs/docker-service";
 import type { EnvironmentConfig } from "../environments/schema";
-import { LOCAL_PORTS, LOCAL_TASK_PUSH_IDENTITY, READY_PATH, REALTIME_PATH, type RuntimeEnv } from "../contract";
+import { HEALTH_PATH, LOCAL_PORTS, LOCAL_TASK_PUSH_IDENTITY, READY_PATH, REALTIME_PATH, type RuntimeEnv } from "../contract";
 import { Construct, Fn, LocalBackend, TerraformOutput, TerraformVariable } from "../lib/cdktf";
 import { StandaloneStack } from "../lib/standalone-stack";
 import { imageSourceHash, PROJECT_ROOT_FROM_STACK } from "../lib/image-sources";
@@ -33,12 +33,16 @@ function readyCheck(port: number): string[] {
  * Docker and Terraform; `npm run experiment -- --base-url <base_url>` can then target it.
  */
 export class LocalStack extends StandaloneStack {
+  private readonly config: EnvironmentConfig;
+  private readonly settings: EnvironmentConfig["localDocker"];
+  private readonly prefix: string;
+
   constructor(scope: Construct, id: string, props: LocalStackProps) {
     super(scope, id);
-    const { config } = props;
-    const settings = config.localDocker;
-    const prefix = config.namePrefix;
-    new LocalBackend(this, { path: `../../../terraform.${config.name}.tfstate` });
+    this.config = props.config;
+    this.settings = props.config.localDocker;
+    this.prefix = props.config.namePrefix;
+    new LocalBackend(this, { path: `../../../terraform.${this.config.name}.tfstate` });
     new DockerProvider(this, "docker", {});
 
     const dbPassword = new TerraformVariable(this, "local_db_password", {
@@ -47,28 +51,40 @@ export class LocalStack extends StandaloneStack {
       default: "valorize-local",
       description: "Password of the local PostgreSQL user; the database is reachable only from this machine.",
     });
+    const network = new Network(this, "network", { name: this.prefix, driver: "bridge" });
+    const images = this.images();
+    const data = this.dataServices(network, images, dbPassword.stringValue);
+    const { apiReplicas, realtime } = this.appServices(network, images.app.imageId, data, dbPassword.stringValue);
+    this.proxy(network, images.proxy.imageId, apiReplicas, realtime);
+    this.outputs(dbPassword.stringValue);
+  }
 
-    const network = new Network(this, "network", { name: prefix, driver: "bridge" });
+  /** The public images, pulled, and the app's image, built from `app/` whenever its sources change. */
+  private images() {
     const pull = (id: string, name: string) => new Image(this, id, { name, keepLocally: true });
-    const postgresImage = pull("postgres-image", settings.images.postgres);
-    const redisImage = pull("redis-image", settings.images.redis);
-    const proxyImage = pull("proxy-image", settings.images.proxy);
+    const postgres = pull("postgres-image", this.settings.images.postgres);
+    const redis = pull("redis-image", this.settings.images.redis);
+    const proxy = pull("proxy-image", this.settings.images.proxy);
     const sourceHash = imageSourceHash(this, "app-source-hash");
-    const appImage = new Image(this, "app-image", {
-      name: `${prefix}/app:${Fn.substr(sourceHash, 0, 16)}`,
+    const app = new Image(this, "app-image", {
+      name: `${this.prefix}/app:${Fn.substr(sourceHash, 0, 16)}`,
       buildAttribute: { context: PROJECT_ROOT_FROM_STACK, dockerfile: "app/Dockerfile" },
       triggers: { source_hash: sourceHash },
       keepLocally: true,
     });
-    const pgData = new Volume(this, "pg-data", { name: `${prefix}-pg-data` });
+    return { postgres, redis, proxy, app };
+  }
 
-    const databaseName = config.database.databaseName;
+  /** PostgreSQL and Redis, each with its data on a volume. */
+  private dataServices(network: Network, images: { postgres: Image; redis: Image }, dbPassword: string) {
+    const { settings, prefix, config } = this;
+    const pgData = new Volume(this, "pg-data", { name: `${prefix}-pg-data` });
     const postgres = new DockerService(this, "postgres", {
       name: `${prefix}-postgres`,
       aliases: ["postgres"],
-      image: postgresImage.imageId,
+      image: images.postgres.imageId,
       network,
-      env: { POSTGRES_USER: "valorize", POSTGRES_PASSWORD: dbPassword.stringValue, POSTGRES_DB: databaseName },
+      env: { POSTGRES_USER: "valorize", POSTGRES_PASSWORD: dbPassword, POSTGRES_DB: config.database.databaseName },
       command: ["postgres", "-c", "max_connections=200", "-c", `log_min_duration_statement=${config.database.slowQueryMs}`],
       ports: [{ containerPort: 5432, hostPort: settings.postgresPort, hostAddress: settings.bindAddress }],
       volumes: [{ volumeName: pgData.name, containerPath: "/var/lib/postgresql/data" }],
@@ -84,7 +100,7 @@ export class LocalStack extends StandaloneStack {
     const redis = new DockerService(this, "redis", {
       name: `${prefix}-redis`,
       aliases: ["redis"],
-      image: redisImage.imageId,
+      image: images.redis.imageId,
       network,
       command: [
         "redis-server", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec",
@@ -96,9 +112,14 @@ export class LocalStack extends StandaloneStack {
       // The image's entrypoint hands /data to the redis user (CHOWN) before dropping to it.
       capabilities: ["CHOWN", "SETGID", "SETUID"],
     });
+    return { postgres, redis };
+  }
 
+  /** The migration container, then api replicas, worker, realtime and the dispatcher. */
+  private appServices(network: Network, image: string, data: { postgres: DockerService; redis: DockerService }, dbPassword: string) {
+    const { settings, prefix, config } = this;
     const appEnv = {
-      DATABASE_URL: `postgres://valorize:${dbPassword.stringValue}@postgres:5432/${databaseName}`,
+      DATABASE_URL: `postgres://valorize:${dbPassword}@postgres:5432/${config.database.databaseName}`,
       REDIS_URL: "redis://redis:6379",
       TASKS_BACKEND: "local",
       WORKER_URL: `http://worker:${ROLE_PORTS.worker}`,
@@ -113,7 +134,7 @@ export class LocalStack extends StandaloneStack {
     const app = (role: keyof typeof ROLE_PORTS | "migrate", name: string, extra: Partial<ConstructorParameters<typeof DockerService>[2]> = {}) =>
       new DockerService(this, name, {
         name: `${prefix}-${name}`,
-        image: appImage.imageId,
+        image,
         network,
         command: [role],
         env: {
@@ -123,20 +144,25 @@ export class LocalStack extends StandaloneStack {
         },
         healthcheck: role === "migrate" ? undefined : { test: readyCheck(ROLE_PORTS[role]) },
         memoryMb: 1024,
-        dependsOn: [postgres.container, redis.container],
+        dependsOn: [data.postgres.container, data.redis.container],
         ...extra,
       });
 
     const migrate = app("migrate", "migrate", { runOnce: true });
-    const afterMigrate = [postgres.container, redis.container, migrate.container];
+    const afterMigrate = [data.postgres.container, data.redis.container, migrate.container];
     const apiReplicas = Array.from({ length: settings.apiReplicas }, (_, i) => app("api", `api-${i + 1}`, { aliases: ["api"], dependsOn: afterMigrate }));
     const worker = app("worker", "worker", { aliases: ["worker"], dependsOn: afterMigrate });
     const realtime = app("realtime", "realtime", { aliases: ["realtime"], dependsOn: afterMigrate });
     app("dispatcher", "dispatcher", { dependsOn: [...afterMigrate, worker.container] });
+    return { apiReplicas, realtime };
+  }
 
+  /** The local edge: nginx routing paths like the cloud load balancer. */
+  private proxy(network: Network, image: string, apiReplicas: readonly DockerService[], realtime: DockerService): void {
+    const { settings, prefix } = this;
     new DockerService(this, "proxy", {
       name: `${prefix}-proxy`,
-      image: proxyImage.imageId,
+      image,
       network,
       ports: [{ containerPort: PROXY_PORT_IN_CONTAINER, hostPort: settings.proxyPort, hostAddress: settings.bindAddress }],
       files: [
@@ -151,14 +177,17 @@ export class LocalStack extends StandaloneStack {
       ],
       // Docker cannot copy the configuration into a read-only root filesystem.
       readOnlyRootFilesystem: false,
-      healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${PROXY_PORT_IN_CONTAINER}/healthz`] },
+      healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${PROXY_PORT_IN_CONTAINER}${HEALTH_PATH}`] },
       dependsOn: [...apiReplicas.map((r) => r.container), realtime.container],
     });
+  }
 
+  private outputs(dbPassword: string): void {
+    const { settings } = this;
     const hostUrl = (scheme: string, port: number, path = "") => `${scheme}://${settings.bindAddress}:${port}${path}`;
     new TerraformOutput(this, "base_url", { value: hostUrl("http", settings.proxyPort), description: "The local edge: point the experiment here." });
     new TerraformOutput(this, "database_url", {
-      value: `postgres://valorize:${dbPassword.stringValue}@${settings.bindAddress}:${settings.postgresPort}/${databaseName}`,
+      value: `postgres://valorize:${dbPassword}@${settings.bindAddress}:${settings.postgresPort}/${this.config.database.databaseName}`,
       sensitive: true,
       description: "PostgreSQL for operators and the experiment's audit.",
     });
