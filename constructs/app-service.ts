@@ -1,10 +1,10 @@
 import { CloudRunV2Service } from "@cdktf/provider-google/lib/cloud-run-v2-service";
 import { CloudRunV2ServiceIamMember } from "@cdktf/provider-google/lib/cloud-run-v2-service-iam-member";
 import { Construct, type ITerraformDependable } from "../lib/cdktf";
-import { CONTAINER_PORT, containerEnv, directVpcEgress } from "../lib/cloud-run";
+import { containerEnv, directVpcEgress } from "../lib/cloud-run";
 import { withDefaults } from "../lib/defaults";
 import { grantIdOf, resourceName, type IGrantee } from "../lib/google";
-import { HEALTH_PATH, READY_PATH, type RuntimeEnv, type RuntimeEnvOf, type ServiceRole, type WorkerCapacity } from "../contract";
+import { CONTAINER_PORT, HEALTH_PATH, READY_PATH, type RuntimeEnv, type RuntimeEnvOf, type ServiceRole, type WorkerCapacity } from "../contract";
 import type { Database } from "./database";
 import type { Network } from "./network";
 import { DEFAULT_SIZING, ROLE_PROFILES, type ServiceSizing } from "./role-profiles";

@@ -3,10 +3,6 @@
  * structural (what a secret or a network exposes), so lib/ stays below constructs/.
  */
 
-import { CONTAINER_PORT } from "../contract";
-
-export { CONTAINER_PORT };
-
 export interface ContainerEnvVar {
   readonly name: string;
   readonly value?: string;
