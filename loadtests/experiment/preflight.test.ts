@@ -27,6 +27,7 @@ const options = (overrides: Partial<ExperimentOptions> = {}): ExperimentOptions 
   scenarios: ["read", "mixed", "async"],
   repeat: 1,
   deploy: true,
+  pin: true,
   ...overrides,
 });
 const devSettings = { VALORIZE_DEV_PROJECT_ID: "acme-dev-1", TF_VAR_token_signing_key: "k", TF_VAR_db_owner_password: "p" };
@@ -42,11 +43,12 @@ describe("experiment preflight", () => {
   it("asks only for the tools this run calls", () => {
     const config = loadEnvironment("dev", { env: devSettings });
     const names = (o: Partial<ExperimentOptions>) => requiredTools(options(o), config).map((t) => t.command);
-    expect(names({})).toEqual(["terraform", "k6", "docker"]);
-    expect(names({ deploy: false, scenarios: ["async"] })).toEqual(["terraform"]);
+    expect(names({})).toEqual(["terraform", "k6", "docker", "gcloud"]);
+    expect(names({ deploy: false, scenarios: ["async"] })).toEqual(["terraform", "gcloud"]);
+    expect(names({ deploy: false, scenarios: ["read", "mixed"] })).toEqual(["terraform", "k6"]);
     expect(names({ deploy: false, speedup: [1, 2] })).toEqual(["terraform", "k6", "gcloud"]);
     const prebuilt = { ...config, image: { ...config.image, prebuiltUri: "europe-docker.pkg.dev/p/r/app@sha256:abc" } };
-    expect(requiredTools(options(), prebuilt).map((t) => t.command)).toEqual(["terraform", "k6"]);
+    expect(requiredTools(options(), prebuilt).map((t) => t.command)).toEqual(["terraform", "k6", "gcloud"]);
   });
 
   it("names every missing tool with why and where to get it, before anything starts", () => {
@@ -64,7 +66,7 @@ describe("experiment preflight", () => {
   });
 
   it("names every setting a non-interactive deploy lacks, and none when not deploying", () => {
-    const path = binDir("terraform", "k6", "docker");
+    const path = binDir("terraform", "k6", "docker", "gcloud");
     expect(() => preflightCloud("dev", options(), { PATH: path })).toThrow(ExperimentError);
     expect(() => preflightCloud("dev", options(), { PATH: path })).toThrow(
       /  - set VALORIZE_DEV_PROJECT_ID \(or TF_VAR_project_id\): the project to deploy into\n  - set TF_VAR_token_signing_key: .*\n  - set TF_VAR_db_owner_password: [^\n]*$/,
@@ -80,7 +82,7 @@ describe("experiment preflight", () => {
   });
 
   it("returns the environment's config when everything is there", () => {
-    const config = preflightCloud("dev", options(), { ...devSettings, PATH: binDir("terraform", "k6", "docker") });
+    const config = preflightCloud("dev", options(), { ...devSettings, PATH: binDir("terraform", "k6", "docker", "gcloud") });
     expect(config.projectId).toBe("acme-dev-1");
   });
 });

@@ -19,7 +19,7 @@ const TOOLS = {
   terraform: { command: "terraform", why: "reads the stack's outputs", install: "https://developer.hashicorp.com/terraform/install (>= 1.11)" },
   k6: { command: "k6", why: "generates the read and mixed load", install: "https://grafana.com/docs/k6/latest/set-up/install-k6/" },
   docker: { command: "docker", why: "builds and pushes the app image during deploy", install: "https://docs.docker.com/engine/install/" },
-  gcloud: { command: "gcloud", why: "changes the api's max instances for --speedup", install: "https://cloud.google.com/sdk/docs/install" },
+  gcloud: { command: "gcloud", why: "pauses the task queues while the async batch is published and changes the api's max instances for --speedup", install: "https://cloud.google.com/sdk/docs/install" },
 } as const satisfies Record<string, Tool>;
 
 /** True when `command` is an executable file in one of PATH's directories. */
@@ -42,7 +42,7 @@ export function requiredTools(options: Pick<ExperimentOptions, "deploy" | "speed
   const tools: Tool[] = [TOOLS.terraform];
   if (options.scenarios.some((s) => s !== "async") || options.speedup) tools.push(TOOLS.k6);
   if (options.deploy && !config.image.prebuiltUri) tools.push(TOOLS.docker);
-  if (options.speedup) tools.push(TOOLS.gcloud);
+  if (options.speedup || options.scenarios.includes("async")) tools.push(TOOLS.gcloud);
   return tools;
 }
 

@@ -123,6 +123,7 @@ export async function runHttpScenario(options: HttpRunOptions): Promise<HttpScen
 
   const cpuBefore = process.cpuUsage();
   const runStarted = performance.now();
+  const startedAtMs = Date.now();
   const vuLoops: Promise<void>[] = [];
   const ticker = setInterval(() => {
     const t = (performance.now() - runStarted) / 1000;
@@ -155,7 +156,7 @@ export async function runHttpScenario(options: HttpRunOptions): Promise<HttpScen
     cpuPercentOfOneCore: (cpuSeconds / wallSeconds) * 100,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
-  return summarize(scenario, stages, seconds.points, generator);
+  return { ...summarize(scenario, stages, seconds.points, generator), startedAtMs };
 }
 
 function summarize(scenario: HttpScenario, recorders: readonly StageRecorder[], timeline: readonly TimelinePoint[], generator: GeneratorUsage): HttpScenarioResult {
