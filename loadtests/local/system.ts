@@ -170,9 +170,9 @@ export class LocalSystem {
     await waitReady(name, `http://127.0.0.1:${port}`, role.child);
   }
 
-  /** `instances` processes of a role behind one port (role-cluster.ts), pinned one per core when placed. */
+  /** `instances` processes of a role behind one port (api-cluster.ts), pinned one per core when placed. */
   private spawnCluster(role: "api" | "worker", instances: number, port: number): RunningRole {
-    const launcher = join(__dirname, "role-cluster.ts");
+    const launcher = join(__dirname, "api-cluster.ts");
     const placement = this.options.placement;
     const cpus = placement ? Array.from({ length: instances }, (_, i) => instanceCpu(placement, i)).join(",") : "";
     return this.spawnRole(`${role}-x${instances}`, ["--import", "tsx", launcher, String(instances), this.options.bundle, role, ...(cpus ? [cpus] : [])], port);

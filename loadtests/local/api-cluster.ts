@@ -1,12 +1,12 @@
 /**
- * Runs N processes of a role behind one port: the local counterpart of N Cloud Run instances
- * behind a load balancer (api) or a push endpoint (worker). Node's cluster module shares the
- * listening socket and spreads connections round-robin, so there is no extra proxy hop.
+ * Runs N api processes behind one port: the local counterpart of N Cloud Run instances behind a
+ * load balancer. Node's cluster module shares the listening socket and spreads connections
+ * round-robin, so there is no extra proxy hop. (The experiment runs N workers the same way.)
  *
- *   node --import tsx loadtests/local/role-cluster.ts <instances> <bundle> <role> [cpu,cpu,...]
+ *   node --import tsx loadtests/local/api-cluster.ts <instances> <bundle> [role] [cpu,cpu,...]
  *
- * With a CPU list, instance i is pinned (taskset) to the i-th CPU of the list (cycling): one
- * process per core, like one instance per vCPU.
+ * With a CPU list, instance i is pinned (taskset) to the i-th CPU of the list, cycling: one
+ * process per core, as one instance per vCPU (see placement.ts).
  */
 import { execFileSync } from "node:child_process";
 import cluster from "node:cluster";
@@ -16,11 +16,11 @@ const bundle = process.argv[3];
 const role = process.argv[4] ?? "api";
 const cpus = process.argv[5]?.split(",").filter(Boolean) ?? [];
 if (!Number.isInteger(instances) || instances < 1 || !bundle) {
-  console.error("usage: role-cluster.ts <instances> <bundle> <role> [cpu,cpu,...]");
+  console.error("usage: api-cluster.ts <instances> <bundle> [role] [cpu,cpu,...]");
   process.exit(2);
 }
 
-// Instances run the bundle with plain node (no tsx), like the container does.
+// Workers run the bundle with plain node (no tsx), like the container does.
 cluster.setupPrimary({ exec: bundle, args: [role], execArgv: [] });
 for (let i = 0; i < instances; i++) {
   const worker = cluster.fork();
