@@ -17,7 +17,7 @@ import { clock, Eta, plannedWork } from "../loadtests/experiment/eta";
 import { EXPERIMENT_USAGE, OptionsError, parseOptions, wantsHelp, type ExperimentOptions } from "../loadtests/experiment/options";
 import { ExperimentError } from "../loadtests/errors";
 import { runCloud } from "../loadtests/experiment/run-cloud";
-import { runLocal, speedupCounts } from "../loadtests/experiment/run-local";
+import { defaultApiInstances, runLocal, speedupCounts } from "../loadtests/experiment/run-local";
 import { writeReport } from "../loadtests/report/write-report";
 import { estimateScenario, failures, type Summary } from "../loadtests/results";
 import { summaryLines } from "../loadtests/report/summary-lines";
@@ -98,7 +98,8 @@ async function main(): Promise<number> {
 
   const tty = process.stdout.isTTY;
   let lastProgress = 0;
-  const eta = new Eta(plannedWork(options, options.env === "local" ? (speedupCounts({ options }) ?? []) : (options.speedup ?? [])));
+  const local = options.env === "local" && !options.baseUrl;
+  const eta = new Eta(plannedWork(options, local ? (speedupCounts({ options }) ?? []) : (options.speedup ?? []), local ? (options.apiInstances ?? defaultApiInstances({ options })) : undefined));
   const timing = () => `[${clock(eta.elapsedSeconds())} elapsed, ~${clock(eta.remainingSeconds())} left]`;
   const ctx: ExperimentContext = {
     options,

@@ -22,8 +22,12 @@ describe("elapsed time and ETA", () => {
   });
 
   it("plans every scenario of every repeat and each speedup count", () => {
-    const items = plannedWork({ profile: "capacity", scenarios: ["read", "async"], repeat: 2 }, [1, 2]);
+    const items = plannedWork({ profile: "capacity", scenarios: ["read", "async"], repeat: 2 }, [1, 2], 1);
     expect(items.map((i) => i.key)).toEqual(["setup", "read#1", "async#1", "read#2", "async#2", "speedup:1", "speedup:2"]);
+    // The main run measured the read knee on 1 api instance: that speedup point only runs its two load checks.
+    const [one, two] = items.slice(-2);
+    expect(one!.seconds).toBe(2 * (8 + 1));
+    expect(two!.seconds).toBeGreaterThan(one!.seconds + 60);
     // async at 1 and 2 workers: two batches of 20,000 tasks.
     expect(scenarioSeconds(scenarioFor("async", "capacity"))).toBeCloseTo(2 * (20_000 / 800 + 20_000 / 1000 + 8));
   });
