@@ -42,6 +42,11 @@ export interface ArrivalSearch {
   readonly refineSplits: readonly number[];
   /** How long each offered rate is held. */
   readonly stepSeconds: number;
+  /**
+   * Before the first ladder, the start rate is offered this long and not measured: the first
+   * seconds after setup (cold code paths, connections opening) say nothing about capacity.
+   */
+  readonly warmupSeconds: number;
   /** VUs allocated up front (k6 `preAllocatedVUs`). */
   readonly preAllocatedVus: number;
   /**
@@ -108,7 +113,7 @@ export const PAPER_SCENARIOS = {
     thinkTimeSeconds: 1,
     mix: { listTransactions: 100, createTransaction: 0, listAccounts: 0 },
     ownUserPerVu: false,
-    open: { startRps: 1000, growth: 2, maxRps: 64_000, refineSplits: [4], stepSeconds: 8, preAllocatedVus: 200, maxVus: 2000 },
+    open: { startRps: 1000, growth: 2, maxRps: 64_000, refineSplits: [4], stepSeconds: 8, warmupSeconds: 3, preAllocatedVus: 200, maxVus: 2000 },
   },
   mixed: {
     name: "mixed",
@@ -117,7 +122,7 @@ export const PAPER_SCENARIOS = {
     thinkTimeSeconds: 1,
     mix: { listTransactions: 65, createTransaction: 20, listAccounts: 15 },
     ownUserPerVu: true,
-    open: { startRps: 250, growth: 2, maxRps: 32_000, refineSplits: [4], stepSeconds: 8, preAllocatedVus: 100, maxVus: 800 },
+    open: { startRps: 250, growth: 2, maxRps: 32_000, refineSplits: [4], stepSeconds: 8, warmupSeconds: 3, preAllocatedVus: 100, maxVus: 800 },
   },
   async: {
     name: "async",
@@ -191,7 +196,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     minStageSeconds: 4,
     closed: true,
     // Covers the capacity code path (ladder, knee, report) in seconds; far below any knee.
-    open: { startRps: 40, growth: 2, maxRps: 80, refineSplits: [], stepSeconds: 2, preAllocatedVus: 10, maxVus: 40 },
+    open: { startRps: 40, growth: 2, maxRps: 80, refineSplits: [], stepSeconds: 2, warmupSeconds: 1, preAllocatedVus: 10, maxVus: 40 },
     asyncTasks: 2_000,
     drainTimeoutSeconds: 60,
     workerInstances: [1],

@@ -21,7 +21,7 @@ export function kneeSearchSeconds(scenario: HttpScenario): number {
   const open = scenario.open;
   if (!open) return 0;
   const steps = coarseLadder(open).length + open.refineSplits.reduce((sum, s) => sum + s - 1, 0);
-  return steps * (open.stepSeconds + 1) + 2 * open.refineSplits.length;
+  return open.warmupSeconds + 1 + steps * (open.stepSeconds + 1) + 2 * open.refineSplits.length;
 }
 
 /** Planned seconds of one scenario. */

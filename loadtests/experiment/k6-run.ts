@@ -85,11 +85,11 @@ export async function runK6Step(scenario: HttpScenario, baseUrl: string, fixture
   return (await k6Step(script, scenario, baseUrl, fixturesFile, ctx, tag, rps, 0, 0)).step;
 }
 
-async function k6Step(script: string, scenario: HttpScenario, baseUrl: string, fixturesFile: string, ctx: ExperimentContext, tag: string, rps: number, ladder: number, startedAt: number) {
+async function k6Step(script: string, scenario: HttpScenario, baseUrl: string, fixturesFile: string, ctx: ExperimentContext, tag: string, rps: number, ladder: number, startedAt: number, seconds = scenario.open!.stepSeconds) {
   const resultFile = join(ctx.outDir, "raw", `k6-${tag}.json`);
   const csvFile = join(ctx.outDir, "raw", `k6-${tag}.csv`);
   const run = await spawnK6(
-    ["run", "--out", `csv=${csvFile}`, "-e", "MODE=open", "-e", `RPS=${rps}`, "-e", `LADDER=${ladder}`, "-e", `STARTED_AT=${startedAt}`, "-e", `SCENARIO=${scenario.name}`, "-e", `PROFILE=${ctx.options.profile}`, "-e", `BASE_URL=${baseUrl}`, "-e", `FIXTURES=${fixturesFile}`, "-e", `RESULT_FILE=${resultFile}`, script],
+    ["run", "--out", `csv=${csvFile}`, "-e", "MODE=open", "-e", `RPS=${rps}`, "-e", `STEP_SECONDS=${seconds}`, "-e", `LADDER=${ladder}`, "-e", `STARTED_AT=${startedAt}`, "-e", `SCENARIO=${scenario.name}`, "-e", `PROFILE=${ctx.options.profile}`, "-e", `BASE_URL=${baseUrl}`, "-e", `FIXTURES=${fixturesFile}`, "-e", `RESULT_FILE=${resultFile}`, script],
     ctx,
     scenario.name,
   );
@@ -113,6 +113,7 @@ export async function runK6KneeSearch(scenario: HttpScenario, baseUrl: string, f
   const startedAtMs = Date.now();
   const elapsed = () => (Date.now() - startedAtMs) / 1000;
   let cpuSeconds = 0;
+  if (search.warmupSeconds > 0) await k6Step(script, scenario, baseUrl, fixturesFile, ctx, `${tag}-warmup`, search.startRps, 0, 0, search.warmupSeconds); // not measured
   for (let ladder = 0, rates = kneeSearch.next(); rates; ladder++, rates = kneeSearch.next()) {
     const ran: ArrivalStepResult[] = [];
     for (const rps of rates) {

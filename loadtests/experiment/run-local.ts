@@ -177,8 +177,8 @@ export async function runLocal(ctx: ExperimentContext): Promise<ExperimentOutcom
   const seeded = needsSeed ? await seed(system, ctx) : [];
   if (seeded.length > 0) ctx.log(`pre-warmed ${await prewarm(system.baseUrl, seeded)} cached pages`);
   // Seeding done: from here on this process is the load generator.
-  if (placement) pinGenerator(placement);
-  const placementText = describePlacement(placement, { api: apiInstances, worker: workerInstances });
+  const generatorNice = placement ? pinGenerator(placement) : 0;
+  const placementText = describePlacement(placement, { api: apiInstances, worker: workerInstances }, generatorNice);
   ctx.log(`placement: ${placementText}`);
 
   const runs: ScenarioResult[][] = [];

@@ -7,7 +7,7 @@
  *   k6 run -e SCENARIO=read -e PROFILE=quick -e BASE_URL=https://... -e FIXTURES=fixtures.json \
  *          -e RESULT_FILE=read.json --out csv=read.csv dist/k6-script.js
  * Open model, one offered-rate step of the knee search per run (the experiment drives the search):
- *   ... -e MODE=open -e RPS=4000 -e LADDER=0 -e STARTED_AT=0 ...
+ *   ... -e MODE=open -e RPS=4000 -e STEP_SECONDS=8 -e LADDER=0 -e STARTED_AT=0 ...
  */
 import { fail, sleep } from "k6";
 import exec from "k6/execution";
@@ -20,7 +20,8 @@ const scenario = scenarioFor((__ENV.SCENARIO ?? "read") as "read" | "mixed", (__
 const baseUrl = (__ENV.BASE_URL ?? "").replace(/\/$/, "");
 const fixtures: LoadFixtures = __ENV.FIXTURES ? JSON.parse(open(__ENV.FIXTURES)) : { users: [] };
 const ends = stageEnds(scenario);
-const openStep = __ENV.MODE === "open" && scenario.open ? arrivalStepPlan(scenario.open, Number(__ENV.RPS)) : undefined;
+const openStep =
+  __ENV.MODE === "open" && scenario.open ? arrivalStepPlan({ ...scenario.open, stepSeconds: Number(__ENV.STEP_SECONDS ?? scenario.open.stepSeconds) }, Number(__ENV.RPS)) : undefined;
 
 export const options = openStep ? k6ArrivalOptions(openStep) : k6Options(scenario);
 

@@ -7,8 +7,8 @@ describe("CPU placement", () => {
     expect(placement.generator).toBe("0");
     expect([0, 1, 2].map((i) => instanceCpu(placement, i))).toEqual(["1", "0", "1"]);
     expect(placement.any).toBe("0-1");
-    expect(describePlacement(placement, { api: 2, worker: 1 })).toBe(
-      "load generator on CPU 0; api instance(s) on CPU 1, CPU 0; worker instance(s) on CPU 1; dispatcher, realtime, PostgreSQL and Redis on any core (taskset)",
+    expect(describePlacement(placement, { api: 2, worker: 1 }, -10)).toBe(
+      "load generator on CPU 0 at nice -10; api instance(s) on CPU 1, CPU 0; worker instance(s) on CPU 1; dispatcher, realtime, PostgreSQL and Redis on any core (taskset)",
     );
   });
 

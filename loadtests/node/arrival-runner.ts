@@ -380,6 +380,10 @@ export async function runKneeSearch(options: KneeSearchOptions): Promise<OpenMod
   const wallStart = performance.now();
   const startedAtMs = Date.now();
   try {
+    if (search.warmupSeconds > 0) {
+      await runner.runStep(search.startRps, search.warmupSeconds); // not measured
+      await runner.pause(1);
+    }
     for (let ladder = 0, rates = kneeSearch.next(); rates; ladder++, rates = kneeSearch.next()) {
       if (ladder > 0) await runner.pause(options.recoverySeconds ?? 2);
       const ran: ArrivalStepResult[] = [];

@@ -252,7 +252,7 @@ export function speedup(points: readonly SpeedupPoint[]): Figure {
       title: "Speedup: knee against api instances; P95 at a fixed and at a scaled load",
       spec: {
         data: { values: rows },
-        facet: { row: { field: "panel", type: "nominal", title: null } },
+        facet: { row: { field: "panel", type: "nominal", title: null, sort: ["knee (req/s held)", "P95 (ms)"] } },
         spec: {
           width: WIDTH,
           height: 170,
@@ -260,7 +260,7 @@ export function speedup(points: readonly SpeedupPoint[]): Figure {
           encoding: {
             x: { field: "instances", type: "quantitative", title: "api instances", scale: { zero: false }, axis: { tickMinStep: 1 } },
             y: { field: "value", type: "quantitative", title: null },
-            color: { field: "series", type: "nominal", title: null },
+            color: { field: "series", type: "nominal", title: null, legend: { orient: "bottom", direction: "vertical", labelLimit: 400 } },
             strokeDash: { condition: { test: "datum.series === 'linear from the first'", value: [4, 3] }, value: [1, 0] },
           },
         },
