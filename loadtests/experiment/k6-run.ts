@@ -85,16 +85,20 @@ export async function runK6Step(scenario: HttpScenario, baseUrl: string, fixture
   return (await k6Step(script, scenario, baseUrl, fixturesFile, ctx, tag, rps, 0, 0)).step;
 }
 
+/** Arrivals offered by this process's k6 steps so far: the next step's users continue the round-robin from there. */
+let arrivalOffset = 0;
+
 async function k6Step(script: string, scenario: HttpScenario, baseUrl: string, fixturesFile: string, ctx: ExperimentContext, tag: string, rps: number, ladder: number, startedAt: number, seconds = scenario.open!.stepSeconds) {
   const resultFile = join(ctx.outDir, "raw", `k6-${tag}.json`);
   const csvFile = join(ctx.outDir, "raw", `k6-${tag}.csv`);
   const run = await spawnK6(
-    ["run", "--out", `csv=${csvFile}`, "-e", "MODE=open", "-e", `RPS=${rps}`, "-e", `STEP_SECONDS=${seconds}`, "-e", `LADDER=${ladder}`, "-e", `STARTED_AT=${startedAt}`, "-e", `SCENARIO=${scenario.name}`, "-e", `PROFILE=${ctx.options.profile}`, "-e", `BASE_URL=${baseUrl}`, "-e", `FIXTURES=${fixturesFile}`, "-e", `RESULT_FILE=${resultFile}`, script],
+    ["run", "--out", `csv=${csvFile}`, "-e", "MODE=open", "-e", `RPS=${rps}`, "-e", `STEP_SECONDS=${seconds}`, "-e", `ARRIVAL_OFFSET=${arrivalOffset}`, "-e", `LADDER=${ladder}`, "-e", `STARTED_AT=${startedAt}`, "-e", `SCENARIO=${scenario.name}`, "-e", `PROFILE=${ctx.options.profile}`, "-e", `BASE_URL=${baseUrl}`, "-e", `FIXTURES=${fixturesFile}`, "-e", `RESULT_FILE=${resultFile}`, script],
     ctx,
     scenario.name,
   );
   if (run.code !== 0 && run.code !== 99) throw new Error(`k6 exited with ${run.code} (its output is in the log above)`);
   const step = JSON.parse(await readFile(resultFile, "utf8")) as ArrivalStepResult;
+  arrivalOffset += step.offered;
   return { step: { ...step, generatorCpuShare: run.cpuSeconds / run.wallSeconds }, run, timeline: await k6OpenTimeline(csvFile, rps, startedAt) };
 }
 

@@ -7,7 +7,7 @@
  *   k6 run -e SCENARIO=read -e PROFILE=quick -e BASE_URL=https://... -e FIXTURES=fixtures.json \
  *          -e RESULT_FILE=read.json --out csv=read.csv dist/k6-script.js
  * Open model, one offered-rate step of the knee search per run (the experiment drives the search):
- *   ... -e MODE=open -e RPS=4000 -e STEP_SECONDS=8 -e LADDER=0 -e STARTED_AT=0 ...
+ *   ... -e MODE=open -e RPS=4000 -e STEP_SECONDS=8 -e LADDER=0 -e STARTED_AT=0 -e ARRIVAL_OFFSET=0 ...
  */
 import { fail, sleep } from "k6";
 import exec from "k6/execution";
@@ -48,11 +48,14 @@ export function setup(): LoadFixtures {
 }
 
 export default function (data: LoadFixtures): void {
+  // Closed model: each VU is a user. Open model: arrival n is user n mod U on its iteration n div U,
+  // as in the Node runner, so the load spreads over the whole population whatever VUs are busy.
   const vu = exec.vu.idInTest - 1;
-  const iteration = exec.vu.iterationInScenario;
-  const user = data.users[vu % data.users.length]!;
+  const n = Number(__ENV.ARRIVAL_OFFSET ?? 0) + exec.scenario.iterationInTest;
+  const user = openStep ? data.users[n % data.users.length]! : data.users[vu % data.users.length]!;
+  const iteration = openStep ? Math.floor(n / data.users.length) : exec.vu.iterationInScenario;
   const stage = openStep ? 0 : stageAt(ends, (Date.now() - exec.scenario.startTime) / 1000);
-  const request = requestFor(kindFor(scenario.mix, iteration), user, iteration, `k6-${vu}-${iteration}-${exec.scenario.startTime}`, Date.now());
+  const request = requestFor(kindFor(scenario.mix, iteration), user, iteration, openStep ? `k6-${n}-${exec.scenario.startTime}-${__ENV.LADDER}-${__ENV.RPS}` : `k6-${vu}-${iteration}-${exec.scenario.startTime}`, Date.now());
   http.request(request.method, baseUrl + request.path, request.body ?? null, {
     headers: request.headers,
     tags: { stage: String(stage), kind: request.kind },

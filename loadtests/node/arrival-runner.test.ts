@@ -42,7 +42,7 @@ function reset(handler: typeof handle): void {
 }
 
 describe("open-model runner (arrival rate)", () => {
-  it("starts every arrival on schedule and never before its intended time, spread over the VUs' users", async () => {
+  it("starts every arrival on schedule and never before its intended time, spread round-robin over the users", async () => {
     reset((_req, res) => res.end("[]"));
     const runner = new ArrivalRunner({ baseUrl, scenario: read, search: { preAllocatedVus: 5, maxVus: 5 }, fixtures: { users } });
     const step = await runner.runStep(200, 1);
@@ -56,7 +56,9 @@ describe("open-model runner (arrival rate)", () => {
     const t0 = runner.started + step.startedAt * 1000;
     for (const x of [0.1, 0.25, 0.5, 0.75]) expect(arrivals.filter((a) => a.at < t0 + x * 1000).length).toBeLessThanOrEqual(Math.floor(200 * x) + 1);
     expect(arrivals.at(-1)!.at - t0).toBeGreaterThanOrEqual(995);
-    // VUs are reused first in, first out: every VU's user sends requests, each for its own account.
+    // Arrival n acts as user n mod 5: each user sends a fifth of the requests, each for its own account.
+    const perUser = users.map((u) => arrivals.filter((a) => a.auth === `Bearer ${u.token}`).length);
+    if (step.dropped === 0) expect(perUser).toEqual([40, 40, 40, 40, 40]);
     expect(new Set(arrivals.map((a) => a.auth))).toEqual(new Set(users.map((u) => `Bearer ${u.token}`)));
     for (const a of arrivals) expect(a.url).toContain(`account_id=acc${a.auth!.slice("Bearer u".length)}`);
   });

@@ -3,9 +3,11 @@
  * whatever the answers do, and the offered rate steps up until the SLO breaks.
  *
  * - Arrival k of a step at rate r is due at t0 + k/r. A timer sends every arrival that is due
- *   (at high rates a batch per timer tick), each on a free VU: a VU is a user identity with its own
- *   iteration counter, as in the closed model. An arrival that finds all `maxVus` VUs busy is
- *   dropped and counts as a failure, like k6's dropped iterations.
+ *   (at high rates a batch per timer tick), each on a free VU; an arrival that finds all `maxVus`
+ *   VUs busy is dropped and counts as a failure, like k6's dropped iterations.
+ * - Arrival n of the scenario acts as user n mod U of the U users, on that user's iteration n div U:
+ *   the load spreads evenly over the whole population (each mixed user writes to its own account,
+ *   as in the study), however few VUs the rate needs. The k6 script does the same.
  * - Latency is measured from the intended start, not from the moment the request went out, so a
  *   generator that falls behind cannot hide the wait (coordinated omission; wrk2's approach). A
  *   request sent more than GENERATOR_LATE_MS late also counts as "not started on time".
@@ -18,7 +20,7 @@ import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pool, type Dispatcher } from "undici";
 import { kneeBounds, KneeSearch } from "../knee";
-import { kindFor, requestFor, type LoadFixtures, type LoadUser } from "../requests";
+import { kindFor, requestFor, type LoadFixtures } from "../requests";
 import type { ArrivalStepResult, GeneratorUsage, Knee, OpenModelResult, OpenTimelinePoint } from "../results";
 import type { ArrivalSearch, HttpScenario } from "../scenarios";
 import { GENERATOR_LATE_MS, openStepVerdict } from "../slo";
@@ -70,13 +72,12 @@ function samplePercentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-interface VirtualUser {
-  readonly id: number;
-  readonly user: LoadUser;
-  iteration: number;
+/** Arrival n acts as user n mod U, on that user's iteration n div U (shared with the k6 script's logic). */
+export function arrivalIdentity<U>(users: readonly U[], n: number): [U, number] {
+  return [users[n % users.length]!, Math.floor(n / users.length)];
 }
 
-/** Free VUs in arrival order (FIFO), so load spreads over every allocated VU's user. */
+/** Free VUs in release order (FIFO). */
 class VuQueue {
   private readonly ring: Int32Array;
   private head = 0;
@@ -132,8 +133,11 @@ class SecondRecorder {
 
 export class ArrivalRunner {
   private readonly pool: Pool;
-  private readonly vus: VirtualUser[] = [];
+  /** VUs allocated so far: concurrency slots (k6 pre-allocates and grows them up to maxVus). */
+  private allocatedVus = 0;
   private readonly free: VuQueue;
+  /** Arrivals sent so far: the next one acts as user arrivals mod U. */
+  private arrivals = 0;
   private readonly timeoutMs: number;
   /** performance.now() when the runner started: the origin of `startedAt` and the timeline. */
   readonly started = performance.now();
@@ -160,9 +164,7 @@ export class ArrivalRunner {
   }
 
   private allocateVu(): void {
-    const id = this.vus.length;
-    this.vus.push({ id, user: this.options.fixtures.users[id % this.options.fixtures.users.length]!, iteration: 0 });
-    this.free.push(id);
+    this.free.push(this.allocatedVus++);
   }
 
   private closeSecond(): void {
@@ -186,7 +188,7 @@ export class ArrivalRunner {
     step.offered++;
     this.second.offered++;
     let id = this.free.shift();
-    if (id === undefined && this.vus.length < this.options.search.maxVus) {
+    if (id === undefined && this.allocatedVus < this.options.search.maxVus) {
       this.allocateVu();
       id = this.free.shift();
     }
@@ -196,9 +198,10 @@ export class ArrivalRunner {
       return;
     }
     if (now - intended > GENERATOR_LATE_MS) step.late++;
-    const vu = this.vus[id]!;
-    const iteration = vu.iteration++;
-    const request = requestFor(kindFor(this.options.scenario.mix, iteration), vu.user, iteration, `${this.options.scenario.name}-${vu.id}-${iteration}-${this.runTag}`, Date.now());
+    const n = this.arrivals++;
+    const { users } = this.options.fixtures;
+    const [user, iteration] = arrivalIdentity(users, n);
+    const request = requestFor(kindFor(this.options.scenario.mix, iteration), user, iteration, `${this.options.scenario.name}-${n}-${this.runTag}`, Date.now());
     this.inFlight++;
     if (this.inFlight > step.peakInFlight) step.peakInFlight = this.inFlight;
     let status = 0;
