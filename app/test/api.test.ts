@@ -172,6 +172,9 @@ describe("transactions", () => {
     ]);
     const job = await queuedJob(categoriseTask(tenant.userId, created!.id));
     expect(job?.data).toMatchObject({ type: "categorise", payload: { user_id: tenant.userId, transaction_id: created!.id } });
+    // BullMQ's Lua scripts live on the queue's own connection: ioredis copies a connection's
+    // scripts into every auto-pipeline, which would tax each cached read on the shared one.
+    expect(Object.keys((api.core.redis as unknown as { scriptsSet: object }).scriptsSet)).toEqual([]);
   });
 
   it("checks the budget in the same transaction when a category is given (and skips categorisation)", async () => {
