@@ -164,6 +164,22 @@ describe("report writer: capacity (open model)", () => {
     expect(inlineSvg('<svg><clipPath id="clip1"/><g clip-path="url(#clip1)"/></svg>', "fig3")).toBe('<svg><clipPath id="fig3-clip1"/><g clip-path="url(#fig3-clip1)"/></svg>');
   });
 
+  it("plots a cloud run's Cloud Monitoring series under the load", async () => {
+    const cloud = capacitySummary({
+      environment: "dev",
+      monitoring: [
+        { name: "apiInstances", label: "api instances", points: [{ t: 60, value: 2 }, { t: 120, value: 7 }] },
+        { name: "queueDepth", label: "task backlog (queue depth)", points: [{ t: 60, value: 20000 }, { t: 120, value: 0 }] },
+      ],
+    });
+    const { files, read } = await written(cloud);
+    expect(files).toContain("figures/cloud-monitoring.svg");
+    const svg = await read("figures/cloud-monitoring.svg");
+    expect(svg).toContain("api instances");
+    expect(svg).toContain("task backlog (queue depth)");
+    expect(figuresFor(capacitySummary()).map((f) => f.file)).not.toContain("cloud-monitoring.svg");
+  });
+
   it("compares with a baseline run: a ratio per metric and overlaid curves", async () => {
     const before = capacitySummary();
     const afterRead = before.scenarios[0] as HttpScenarioResult;
