@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { LOCAL_TASK_PUSH_IDENTITY } from "../environments/task-queues";
 import { ConfigError, loadConfig } from "./config";
 
 function problems(run: () => unknown): string[] {
@@ -19,6 +20,14 @@ describe("configuration", () => {
     expect(api.redis).toMatchObject({ url: "redis://127.0.0.1:6379", keyPrefix: "vz:" });
     expect(api.tasks).toEqual({ backend: "local", queuePrefix: "valorize-local" });
     expect([loadConfig("worker", {}).port, loadConfig("realtime", {}).port, loadConfig("dispatcher", {}).port]).toEqual([8081, 8082, 8083]);
+  });
+
+  it("guards pushes locally with the local push identity, the one the local dispatcher mints tokens for", () => {
+    const local = { mode: "cloud-run-iam", ...LOCAL_TASK_PUSH_IDENTITY };
+    expect(loadConfig("worker", {}).taskAuth).toEqual(local);
+    expect(loadConfig("dispatcher", {}).taskAuth).toEqual(local);
+    const cloud = { TASKS_OIDC_AUDIENCE: "valorize-dev-worker", TASKS_SERVICE_ACCOUNT: "valorize-dev-tasks@acme-dev.iam.gserviceaccount.com" };
+    expect(loadConfig("worker", cloud).taskAuth).toEqual({ mode: "cloud-run-iam", audience: "valorize-dev-worker", serviceAccount: cloud.TASKS_SERVICE_ACCOUNT });
   });
 
   it("uses the Cloud SQL connector settings the stacks set", () => {
@@ -82,6 +91,9 @@ describe("configuration", () => {
     expect(problems(() => loadConfig("worker", { TASKS_OIDC_AUDIENCE: "valorize-dev-worker" }))).toEqual([
       "TASKS_SERVICE_ACCOUNT = (unset): is required when TASKS_OIDC_AUDIENCE is set (the only account allowed to push tasks)",
     ]);
+    expect(problems(() => loadConfig("dispatcher", { TASKS_SERVICE_ACCOUNT: "tasks@acme.iam.gserviceaccount.com" }))).toEqual([
+      "TASKS_OIDC_AUDIENCE = (unset): is required when TASKS_SERVICE_ACCOUNT is set (the audience pushes are minted for)",
+    ]);
     expect(problems(() => loadConfig("api", { REDIS_CA_CERT: "-----BEGIN CERTIFICATE-----x" }))).toEqual([
       "REDIS_URL = (unset): must use rediss:// (TLS) when REDIS_CA_CERT is set",
     ]);
@@ -89,7 +101,14 @@ describe("configuration", () => {
 
   it("requires TOKEN_SECRET on Cloud Run for the roles that check tokens", () => {
     expect(problems(() => loadConfig("realtime", { K_SERVICE: "valorize-dev-realtime" }))[0]).toMatch(/^TOKEN_SECRET = \(unset\): is required on Cloud Run/);
-    expect(loadConfig("worker", { K_SERVICE: "valorize-dev-worker" }).onCloudRun).toBe(true);
+    expect(loadConfig("worker", { K_SERVICE: "valorize-dev-worker", TASKS_OIDC_AUDIENCE: "valorize-dev-worker", TASKS_SERVICE_ACCOUNT: "t@p.iam.gserviceaccount.com" }).onCloudRun).toBe(true);
+  });
+
+  it("requires the push identity for the worker on Cloud Run, where the local one would refuse every push", () => {
+    expect(problems(() => loadConfig("worker", { K_SERVICE: "valorize-dev-worker" }))).toEqual([
+      "TASKS_OIDC_AUDIENCE = (unset): is required on Cloud Run (K_SERVICE is set): the worker's custom audience, which Cloud Tasks mints tokens for",
+      "TASKS_SERVICE_ACCOUNT = (unset): is required on Cloud Run (K_SERVICE is set): the tasks service account, the only one allowed to push tasks",
+    ]);
   });
 
   it("parses the grantees of the migrate job", () => {

@@ -3,7 +3,7 @@
  * reported at once, naming the variable, its value (secrets masked) and the rule it breaks.
  */
 import { z } from "zod";
-import { TASK_TYPES, type TaskType } from "../environments/task-queues";
+import { LOCAL_TASK_PUSH_IDENTITY, TASK_TYPES, type TaskType } from "../environments/task-queues";
 
 export const ROLES = ["api", "worker", "realtime", "dispatcher", "migrate", "seed"] as const;
 export type Role = (typeof ROLES)[number];
@@ -78,7 +78,7 @@ const envSchema = z.object({
     .optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\/[^\s]+$/, "must start with redis:// or rediss://").default(LOCAL_REDIS_URL),
   REDIS_PASSWORD: z.string().min(1).optional(),
-  REDIS_CA_CERT: z.string().includes("BEGIN CERTIFICATE", "must be a PEM certificate").optional(),
+  REDIS_CA_CERT: z.string().includes("BEGIN CERTIFICATE", "must be one or more PEM certificates").optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, "must be 1-64 characters of A-Z a-z 0-9 : _ . -").default("vz:"),
   TASKS_BACKEND: z.enum(["local", "cloud-tasks"], "must be local or cloud-tasks").default("local"),
   TASK_QUEUES: taskQueuesJson.optional(),
@@ -127,6 +127,20 @@ export type TasksConfig =
       readonly audience: string;
     };
 
+/**
+ * How pushed tasks are authenticated. One model, `cloud-run-iam`: Cloud Run's IAM invoker check
+ * verifies the token's signature and forwards it stripped; the worker checks the forwarded claims
+ * (app/adapters/tasks/oidc.ts). The stacks' worker service must keep that check on
+ * (stacks/task-push-auth.test.ts pins the two together). Defaults: the local push identity.
+ */
+export interface TaskAuthConfig {
+  readonly mode: "cloud-run-iam";
+  /** The `aud` pushes carry: the worker's custom audience (TASKS_OIDC_AUDIENCE). */
+  readonly audience: string;
+  /** The `email` pushes carry: the tasks service account (TASKS_SERVICE_ACCOUNT). */
+  readonly serviceAccount: string;
+}
+
 export interface AppConfig {
   readonly role: Role;
   readonly port: number;
@@ -135,8 +149,8 @@ export interface AppConfig {
   readonly grantTo: readonly string[];
   readonly redis: RedisConfig;
   readonly tasks: TasksConfig;
-  /** Worker only: when set, pushed tasks must carry an OIDC token for this audience and account. */
-  readonly taskAuth?: { readonly audience: string; readonly serviceAccount: string };
+  /** Who pushes tasks: what the worker accepts and what the local dispatcher mints. */
+  readonly taskAuth: TaskAuthConfig;
   /** The dispatcher's target (the local worker). */
   readonly workerUrl: string;
   readonly tokenSecret: string;
@@ -184,8 +198,19 @@ function crossRuleProblems(role: Role, env: Env): Array<[variable: string, rule:
     if (!env.WORKER_URL) problems.push(["WORKER_URL", "is required when TASKS_BACKEND=cloud-tasks"]);
     if (!env.TASKS_SERVICE_ACCOUNT) problems.push(["TASKS_SERVICE_ACCOUNT", "is required when TASKS_BACKEND=cloud-tasks"]);
   }
-  if (role === "worker" && env.TASKS_OIDC_AUDIENCE && !env.TASKS_SERVICE_ACCOUNT) {
-    problems.push(["TASKS_SERVICE_ACCOUNT", "is required when TASKS_OIDC_AUDIENCE is set (the only account allowed to push tasks)"]);
+  if (role === "worker" || role === "dispatcher") {
+    // Both name one push identity: half of it set would pair a cloud value with a local default.
+    if (env.TASKS_OIDC_AUDIENCE && !env.TASKS_SERVICE_ACCOUNT) {
+      problems.push(["TASKS_SERVICE_ACCOUNT", "is required when TASKS_OIDC_AUDIENCE is set (the only account allowed to push tasks)"]);
+    }
+    if (env.TASKS_SERVICE_ACCOUNT && !env.TASKS_OIDC_AUDIENCE) {
+      problems.push(["TASKS_OIDC_AUDIENCE", "is required when TASKS_SERVICE_ACCOUNT is set (the audience pushes are minted for)"]);
+    }
+  }
+  if (role === "worker" && env.K_SERVICE && !env.TASKS_OIDC_AUDIENCE && !env.TASKS_SERVICE_ACCOUNT) {
+    // The defaults are the local push identity, which no cloud push carries: every task would get a 401.
+    problems.push(["TASKS_OIDC_AUDIENCE", "is required on Cloud Run (K_SERVICE is set): the worker's custom audience, which Cloud Tasks mints tokens for"]);
+    problems.push(["TASKS_SERVICE_ACCOUNT", "is required on Cloud Run (K_SERVICE is set): the tasks service account, the only one allowed to push tasks"]);
   }
   if ((role === "api" || role === "realtime") && env.K_SERVICE && !env.TOKEN_SECRET) {
     problems.push(["TOKEN_SECRET", "is required on Cloud Run (K_SERVICE is set); the development default is for local runs only"]);
@@ -249,10 +274,11 @@ export function loadConfig(role: Role, source: Source = process.env): AppConfig 
     grantTo: env.DB_GRANT_TO ?? [],
     redis: { url: env.REDIS_URL, password: env.REDIS_PASSWORD, caCert: env.REDIS_CA_CERT, keyPrefix: env.REDIS_KEY_PREFIX },
     tasks: tasksConfig(env),
-    taskAuth:
-      env.TASKS_OIDC_AUDIENCE && env.TASKS_SERVICE_ACCOUNT
-        ? { audience: env.TASKS_OIDC_AUDIENCE, serviceAccount: env.TASKS_SERVICE_ACCOUNT }
-        : undefined,
+    taskAuth: {
+      mode: "cloud-run-iam",
+      audience: env.TASKS_OIDC_AUDIENCE ?? LOCAL_TASK_PUSH_IDENTITY.audience,
+      serviceAccount: env.TASKS_SERVICE_ACCOUNT ?? LOCAL_TASK_PUSH_IDENTITY.serviceAccount,
+    },
     workerUrl: (env.WORKER_URL ?? `http://127.0.0.1:${DEFAULT_PORTS.worker}`).replace(/\/+$/, ""),
     tokenSecret: env.TOKEN_SECRET ?? DEV_TOKEN_SECRET,
     log: { level: env.LOG_LEVEL, project: env.GOOGLE_CLOUD_PROJECT },

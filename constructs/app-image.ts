@@ -5,6 +5,7 @@ import { ArtifactRegistryRepository } from "@cdktf/provider-google/lib/artifact-
 import { DataGoogleClientConfig } from "@cdktf/provider-google/lib/data-google-client-config";
 import { Construct, Fn } from "../lib/cdktf";
 import { imageSourceHash, PROJECT_ROOT_FROM_STACK } from "../lib/image-sources";
+import { TerraformData } from "../lib/terraform-data";
 
 export interface AppImageBuild {
   /** Build context, as a Terraform path expression. @default PROJECT_ROOT_FROM_STACK (lib/image-sources.ts) */
@@ -35,8 +36,18 @@ export interface AppImageProps {
  * from the deployer's Google access token).
  *
  * `imageUri` references the pushed image by digest, so every deploy ships exactly what was built
- * and Cloud Run rolls out a new revision whenever the sources change. The tag is a hash of the
- * sources computed by Terraform at plan time, which keeps synthesized stacks deterministic.
+ * and Cloud Run rolls out a new revision whenever the sources change.
+ *
+ * The tag is `<source hash>-<build id>`. The repository has immutable tags: Artifact Registry
+ * "prevents all tags from being modified, moved or deleted" (DockerRepositoryConfig.immutable_tags,
+ * https://cloud.google.com/artifact-registry/docs/reference/rest/v1/projects.locations.repositories#dockerrepositoryconfig;
+ * https://cloud.google.com/artifact-registry/docs/docker/manage-images). A tag of the source hash
+ * alone collides on a rollback: deploying earlier sources again rebuilds them, and unless the
+ * rebuild is byte-identical (Docker builds are not: timestamps, base image updates) the push of an
+ * existing tag to a new digest is refused and the apply fails. The build id is a `terraform_data`
+ * id that Terraform draws anew whenever the source hash changes, so every build, rollbacks
+ * included, pushes a tag nobody pushed before, while an unchanged tree keeps its tag and pushes
+ * nothing. Both parts are computed by Terraform, so synth stays deterministic (no timestamps).
  */
 export class AppImage extends Construct {
   readonly repository: ArtifactRegistryRepository;
@@ -44,6 +55,10 @@ export class AppImage extends Construct {
   readonly imageUri: string;
   /** Content hash of the image sources (plan-time expression), or the pinned image for prebuilt images. */
   readonly sourceHash: string;
+  /** Drawn anew whenever the source hash changes; part of the tag. Undefined for prebuilt images. */
+  readonly buildId?: TerraformData;
+  /** The tag pushed (Terraform expression). Undefined for prebuilt images. */
+  readonly tag?: string;
 
   constructor(scope: Construct, id: string, props: AppImageProps) {
     super(scope, id);
@@ -56,7 +71,7 @@ export class AppImage extends Construct {
       description: "Images of the valorize app (api, worker, realtime, migrate roles).",
       format: "DOCKER",
       mode: "STANDARD_REPOSITORY",
-      // Tags are content hashes, so a tag never needs to move.
+      // Every build pushes a tag of its own (source hash + build id), so a tag never needs to move.
       dockerConfig: { immutableTags: true },
       vulnerabilityScanningConfig: { enablementConfig: "INHERITED" },
       cleanupPolicyDryRun: false,
@@ -81,13 +96,17 @@ export class AppImage extends Construct {
       registryAuth: [{ address: registryHost, username: "oauth2accesstoken", password: token.accessToken }],
     });
 
+    this.buildId = new TerraformData(this, "build-id", { triggersReplace: [this.sourceHash] });
+    this.tag = `${Fn.substr(this.sourceHash, 0, 12)}-${Fn.substr(Fn.replace(this.buildId.id, "-", ""), 0, 12)}`;
+    const triggers = { source_hash: this.sourceHash, build_id: this.buildId.id };
+
     const repositoryPath = `${registryHost}/${this.repository.project}/${this.repository.repositoryId}/app`;
     const image = new Image(this, "image", {
       provider: docker,
-      name: `${repositoryPath}:${Fn.substr(this.sourceHash, 0, 16)}`,
+      name: `${repositoryPath}:${this.tag}`,
       buildAttribute: { context, dockerfile: props.build?.dockerfile ?? "app/Dockerfile", platform: "linux/amd64" },
       platform: "linux/amd64",
-      triggers: { source_hash: this.sourceHash },
+      triggers,
       keepLocally: true,
     });
     const pushed = new RegistryImage(this, "pushed", {
@@ -95,7 +114,7 @@ export class AppImage extends Construct {
       name: image.name,
       // Older revisions keep running from their digests; cleanup policies prune the repository.
       keepRemotely: true,
-      triggers: { source_hash: this.sourceHash },
+      triggers,
     });
     this.imageUri = `${repositoryPath}@${pushed.sha256Digest}`;
   }

@@ -1,6 +1,7 @@
 import { CloudRunV2Service } from "@cdktf/provider-google/lib/cloud-run-v2-service";
 import { CloudRunV2ServiceIamMember } from "@cdktf/provider-google/lib/cloud-run-v2-service-iam-member";
 import type { ServiceConfig, ServiceRole } from "../environments/schema";
+import type { WorkerCapacity } from "../environments/task-queues";
 import { Construct, type ITerraformDependable } from "../lib/cdktf";
 import { CONTAINER_PORT, containerEnv, directVpcEgress } from "../lib/cloud-run";
 import { resourceName } from "../lib/google";
@@ -101,6 +102,8 @@ export class AppService extends Construct {
    * services (so callers and the service agree on it without knowing the generated URL).
    */
   readonly oidcAudience?: string;
+  /** Max instances and requests per instance: beyond their product Cloud Run answers 429. */
+  readonly capacity: WorkerCapacity;
 
   constructor(scope: Construct, id: string, props: AppServiceProps) {
     super(scope, id);
@@ -118,6 +121,7 @@ export class AppService extends Construct {
         description: profile.description,
       });
     this.oidcAudience = profile.invokerIamDisabled ? undefined : this.name;
+    this.capacity = { maxInstances: sizing.maxInstances, concurrency: sizing.concurrency };
 
     const env: Record<string, string> = {
       GOOGLE_CLOUD_PROJECT: props.project,

@@ -34,9 +34,16 @@ describe("Cache", () => {
 
   it("keeps the AUTH string and the server CA in Secret Manager, not in service env values", () => {
     const versions = Object.values(resourcesOf(json, "google_secret_manager_secret_version")).map((v: any) => v.secret_data);
-    expect(versions).toEqual(expect.arrayContaining([expect.stringMatching(/redis_instance\..*\.auth_string/), expect.stringMatching(/redis_instance\..*\.server_ca_certs\[0\]\.cert/)]));
+    expect(versions).toEqual(expect.arrayContaining([expect.stringMatching(/redis_instance\..*\.auth_string/)]));
     expect(Object.values(resourcesOf(json, "google_secret_manager_secret")).map((s: any) => s.secret_id).sort()).toEqual(["vz-test-redis-auth", "vz-test-redis-ca"]);
     expect(cache.url).toMatch(/^rediss:\/\//);
+  });
+
+  it("stores every server CA as one PEM bundle, not only the first (Memorystore lists two during a CA rotation)", () => {
+    const versions = Object.values(resourcesOf(json, "google_secret_manager_secret_version")).map((v: any) => v.secret_data as string);
+    const ca = versions.find((v) => v.includes("server_ca_certs"))!;
+    expect(ca).toMatch(/^\$\{join\("\\n", \[for ca in google_redis_instance\.cache_instance_\w+\.server_ca_certs : trimspace\(ca\.cert\)\]\)\}$/);
+    expect(ca).not.toMatch(/server_ca_certs\[\d+\]/);
   });
 
   it("follows its settings", () => {

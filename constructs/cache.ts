@@ -70,6 +70,24 @@ export class Cache extends Construct {
     this.port = this.instance.port;
     this.url = `rediss://${this.instance.host}:${Token.asString(this.instance.port)}`;
     this.authSecret = props.secrets.add("redis-auth", { kind: "resource", data: this.instance.authString });
-    this.caSecret = props.secrets.add("redis-ca", { kind: "resource", data: this.instance.serverCaCerts.get(0).cert });
+    this.caSecret = props.secrets.add("redis-ca", { kind: "resource", data: serverCaBundle(this.instance) });
   }
 }
+
+/**
+ * Every server CA of the instance as one PEM bundle (Terraform expression, evaluated at apply).
+ *
+ * Memorystore lists more than one CA during a CA rotation: a new CA is issued five years into the
+ * old one's ten-year life and both stay valid until the old one expires, and clients must trust
+ * the new one before the server switches to it (Memorystore for Redis, "In-transit encryption",
+ * Certificate Authority rotation: https://cloud.google.com/memorystore/docs/redis/in-transit-encryption;
+ * "Manage CA rotation", which downloads all of them:
+ * https://cloud.google.com/memorystore/docs/redis/manage-in-transit-encryption). Storing only
+ * `server_ca_certs[0]` would break TLS the day the server certificate comes from the second.
+ * The app passes the bundle to Node's TLS, which trusts every CA in it
+ * (app/adapters/redis/connection.ts, app/test/redis-tls.test.ts).
+ */
+export function serverCaBundle(instance: RedisInstance): string {
+  return `\${join("\\n", [for ca in ${instance.fqn}.server_ca_certs : trimspace(ca.cert)])}`;
+}
+

@@ -14,6 +14,8 @@ import { AppService } from "./app-service";
 import { ARMOR_PRIORITY, certificateName, chunk, Edge, sourceRangeRules } from "./edge";
 
 const PROD_DOMAINS = ["valorize.example.com", "www.valorize.example.com"];
+/** The static site from a public bucket instead of the api. */
+const FROM_BUCKET = { serveFrom: "bucket" } as const;
 
 function synthEdge(settings: object = {}) {
   let edge!: Edge;
@@ -122,7 +124,8 @@ describe("Edge with domains (prod)", () => {
 
   it("adds HSTS at the edge once it serves HTTPS", () => {
     expect(backend(json, "api").custom_response_headers).toContain("Strict-Transport-Security: max-age=31536000");
-    expect(one(json, "google_compute_backend_bucket").custom_response_headers).toContain("Strict-Transport-Security: max-age=31536000");
+    const fromBucket = synthEdge({ domains: PROD_DOMAINS, staticAssets: FROM_BUCKET }).json;
+    expect(one(fromBucket, "google_compute_backend_bucket").custom_response_headers).toContain("Strict-Transport-Security: max-age=31536000");
   });
 
   it("names the certificate after the domain set, so a change creates a new one before the old is destroyed", () => {
@@ -151,20 +154,32 @@ describe("Edge routing", () => {
     }
   });
 
-  it("sends /api/* and /healthz to the api, /ws to realtime and everything else to the static bucket", () => {
+  it("sends /api/* and /healthz to the api, /ws to realtime and everything else (the static site) to the api by default: no public bucket", () => {
     const map = one(json, "google_compute_url_map");
-    const bucket = ref("google_compute_backend_bucket", "static-backend");
-    expect(map.default_service).toEqual(bucket);
+    const api = ref("google_compute_backend_service", "api-backend");
+    expect(map.default_service).toEqual(api);
     expect(map.path_matcher).toEqual([
       {
         name: "routes",
-        default_service: bucket,
+        default_service: api,
         path_rule: [
-          { paths: ["/api", "/api/*", "/healthz"], service: ref("google_compute_backend_service", "api-backend") },
+          { paths: ["/api", "/api/*", "/healthz"], service: api },
           { paths: ["/ws", "/ws/*"], service: ref("google_compute_backend_service", "realtime-backend") },
         ],
       },
     ]);
+    expect(resourcesOf(json, "google_storage_bucket")).toEqual({});
+    expect(resourcesOf(json, "google_storage_bucket_iam_member")).toEqual({});
+    expect(resourcesOf(json, "google_compute_backend_bucket")).toEqual({});
+    expect(edge.staticBucket).toBeUndefined();
+  });
+
+  it("sends the static site to the bucket's backend with serveFrom = bucket", () => {
+    const map = one(synthEdge({ staticAssets: FROM_BUCKET }).json, "google_compute_url_map");
+    const bucket = ref("google_compute_backend_bucket", "static-backend");
+    expect(map.default_service).toEqual(bucket);
+    expect(map.path_matcher[0].default_service).toEqual(bucket);
+    expect(map.test.find((t: any) => t.path === "/index.html").service).toEqual(bucket);
   });
 
   it("ships routing tests that the Compute API checks on every apply", () => {
@@ -173,7 +188,7 @@ describe("Edge routing", () => {
       ["/api/transactions", ref("google_compute_backend_service", "api-backend")],
       ["/healthz", ref("google_compute_backend_service", "api-backend")],
       ["/ws", ref("google_compute_backend_service", "realtime-backend")],
-      ["/index.html", ref("google_compute_backend_bucket", "static-backend")],
+      ["/index.html", ref("google_compute_backend_service", "api-backend")],
     ]);
   });
 
@@ -187,7 +202,6 @@ describe("Edge routing", () => {
     expect(edge.names).toEqual({
       urlMap: "vz-test-edge",
       backendServices: { api: "vz-test-api-backend", realtime: "vz-test-realtime-backend" },
-      backendBucket: "vz-test-static-backend",
       securityPolicy: "vz-test-armor",
       servingForwardingRule: "vz-test-edge-http",
     });
@@ -239,8 +253,8 @@ describe("Edge caching", () => {
     expect(realtime).not.toHaveProperty("cdn_policy");
   });
 
-  it("caches static assets by content type within the configured TTLs, compressed", () => {
-    expect(one(json, "google_compute_backend_bucket")).toMatchObject({
+  it("caches static assets from a bucket by content type within the configured TTLs, compressed", () => {
+    expect(one(synthEdge({ staticAssets: FROM_BUCKET }).json, "google_compute_backend_bucket")).toMatchObject({
       enable_cdn: true,
       compression_mode: "AUTOMATIC",
       bucket_name: ref("google_storage_bucket", "static-bucket", "name"),
@@ -251,7 +265,7 @@ describe("Edge caching", () => {
   it("follows the cache settings", () => {
     const custom = synthEdge({
       api: { cacheKeyQueryParams: ["page"], bypassCacheOnRequestHeaders: ["Authorization"], negativeCachingTtlSeconds: {}, serveWhileStaleSeconds: 0 },
-      staticAssets: { defaultTtlSeconds: 60, maxTtlSeconds: 600, clientTtlSeconds: 30, serveWhileStaleSeconds: 120, negativeCachingTtlSeconds: { "404": 5, "410": 600 } },
+      staticAssets: { ...FROM_BUCKET, defaultTtlSeconds: 60, maxTtlSeconds: 600, clientTtlSeconds: 30, serveWhileStaleSeconds: 120, negativeCachingTtlSeconds: { "404": 5, "410": 600 } },
     }).json;
     const policy = backend(custom, "api").cdn_policy;
     expect(policy.cache_key_policy.query_string_whitelist).toEqual(["page"]);
@@ -273,14 +287,14 @@ describe("Edge caching", () => {
   });
 
   it("can leave security headers to the origin", () => {
-    const plain = synthEdge({ securityHeaders: false }).json;
+    const plain = synthEdge({ securityHeaders: false, staticAssets: FROM_BUCKET }).json;
     expect(backend(plain, "api")).not.toHaveProperty("custom_response_headers");
     expect(one(plain, "google_compute_backend_bucket")).not.toHaveProperty("custom_response_headers");
   });
 });
 
-describe("Edge static assets bucket", () => {
-  const { raw, json } = synthEdge();
+describe("Edge static assets bucket (serveFrom = bucket)", () => {
+  const { raw, json } = synthEdge({ staticAssets: FROM_BUCKET });
   const bucket = one(json, "google_storage_bucket");
 
   it("uses uniform bucket-level access and versioning, expires replaced versions and carries labels", () => {
@@ -302,8 +316,20 @@ describe("Edge static assets bucket", () => {
     expect(grants).toEqual([{ bucket: ref("google_storage_bucket", "static-bucket", "name"), role: "roles/storage.legacyObjectReader", member: "allUsers" }]);
   });
 
+  it("warns at synth that organisations created since May 2024 refuse the allUsers grant, naming both policies to except", () => {
+    const { warnings } = synthEdge({ domains: PROD_DOMAINS, staticAssets: FROM_BUCKET });
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Edge: edge\.staticAssets\.serveFrom = "bucket" grants allUsers read on the static bucket\./),
+    ]);
+    expect(warnings[0]).toContain("constraints/storage.publicAccessPrevention");
+    expect(warnings[0]).toContain("constraints/iam.allowedPolicyMemberDomains");
+    expect(warnings[0]).toContain('serveFrom = "api"');
+    // The default needs no exception, so it says nothing.
+    expect(synthEdge({ domains: PROD_DOMAINS }).warnings).toEqual([]);
+  });
+
   it("follows its settings", () => {
-    const custom = synthEdge({ staticAssets: { bucketName: "valorize-assets-dev", location: "US", forceDestroy: true, noncurrentVersionRetentionDays: 7 } });
+    const custom = synthEdge({ staticAssets: { ...FROM_BUCKET, bucketName: "valorize-assets-dev", location: "US", forceDestroy: true, noncurrentVersionRetentionDays: 7 } });
     expect(custom.raw).toHaveResourceWithProperties(StorageBucket, { name: "valorize-assets-dev", location: "US", force_destroy: true });
     expect(one(custom.json, "google_storage_bucket").lifecycle_rule[0].condition.days_since_noncurrent_time).toBe(7);
     expect(raw).toHaveResourceWithProperties(StorageBucket, { website: { main_page_suffix: "index.html" } });
@@ -399,11 +425,11 @@ describe("Edge Cloud Armor", () => {
   it("has no edge policy until a deny list is configured", () => {
     expect(edge.edgeSecurityPolicy).toBeUndefined();
     expect(Object.keys(resourcesOf(json, "google_compute_security_policy"))).toHaveLength(1);
-    expect(one(json, "google_compute_backend_bucket")).not.toHaveProperty("edge_security_policy");
+    expect(one(synthEdge({ staticAssets: FROM_BUCKET }).json, "google_compute_backend_bucket")).not.toHaveProperty("edge_security_policy");
   });
 
   it("denies listed sources in an edge policy on every backend, the bucket included, before the CDN cache", () => {
-    const { json: denied, edge: deniedEdge } = synthEdge({ armor: { deny: [{ cidrs: ["203.0.113.0/24", "2001:db8:bad::/48"], description: "scrapers" }] } });
+    const { json: denied, edge: deniedEdge } = synthEdge({ staticAssets: FROM_BUCKET, armor: { deny: [{ cidrs: ["203.0.113.0/24", "2001:db8:bad::/48"], description: "scrapers" }] } });
     const edgePolicy = one(denied, "google_compute_security_policy", "edge_armor-edge");
     expect(edgePolicy).toMatchObject({ type: "CLOUD_ARMOR_EDGE", name: "vz-test-armor-edge" });
     expect(edgePolicy.rule).toEqual([

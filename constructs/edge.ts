@@ -82,7 +82,8 @@ export interface EdgeProps {
 export interface EdgeNames {
   readonly urlMap: string;
   readonly backendServices: Readonly<Record<EdgeBackendRole, string>>;
-  readonly backendBucket: string;
+  /** Only when the static site is served from a bucket. */
+  readonly backendBucket?: string;
   readonly securityPolicy: string;
   /** The forwarding rule that serves the application: HTTPS (443) with domains, else HTTP (80). */
   readonly servingForwardingRule: string;
@@ -91,7 +92,8 @@ export interface EdgeNames {
 /**
  * The platform's front door: one global external Application Load Balancer (`EXTERNAL_MANAGED`)
  * on a static IP, routing `/api/*` and `/healthz` to the api, `/ws` to realtime (serverless NEGs)
- * and everything else to a Cloud Storage bucket of static assets.
+ * and everything else (the static site) to the api or to a Cloud Storage bucket
+ * (`staticAssets.serveFrom`), cached by Cloud CDN either way.
  *
  * Secure by default:
  * - TLS: with domains, a Google-managed certificate, an SSL policy `MODERN` with TLS >= 1.2 on the
@@ -105,12 +107,15 @@ export interface EdgeNames {
  *   (`USE_ORIGIN_HEADERS`); per-user responses must send `private` or `no-store`, and requests
  *   with credentials (`Authorization`, `Cookie`) bypass the cache altogether. The cache key keeps
  *   only the query parameters the cacheable endpoints read.
- * - Static bucket: uniform bucket-level access, versioning. It is *publicly readable* on purpose:
- *   a backend bucket fetches objects anonymously (without signed URLs there is no identity to
- *   grant), so public access prevention stays `inherited` and `allUsers` gets
- *   `storage.legacyObjectReader` (read an object by name; no listing). Put only public build
- *   artifacts in it. Missing objects then answer 403, as Cloud Storage hides existence from
- *   callers that cannot list.
+ * - Static site: by default from the api (no public bucket anywhere). With `serveFrom: "bucket"`, a
+ *   bucket with uniform access and versioning that is *publicly readable* on purpose: a backend
+ *   bucket fetches objects anonymously (without signed URLs there is no identity to grant), so
+ *   public access prevention stays `inherited` and `allUsers` gets `storage.legacyObjectReader`
+ *   (read an object by name; no listing). Put only public build artifacts in it. Organisations
+ *   created on or after 3 May 2024 enforce `storage.publicAccessPrevention` and
+ *   `iam.allowedPolicyMemberDomains` by default, which refuse that grant at apply
+ *   (https://cloud.google.com/resource-manager/docs/secure-by-default-organizations): synth warns
+ *   with the exceptions the project needs.
  * - Request logging on every backend, security headers at the edge.
  */
 export class Edge extends Construct {
@@ -127,8 +132,9 @@ export class Edge extends Construct {
   readonly baseUrls: readonly string[];
   readonly healthCheckPath = HEALTH_CHECK_PATH;
   readonly backendServices: Readonly<Record<EdgeBackendRole, ComputeBackendService>>;
-  readonly staticBucket: StorageBucket;
-  readonly staticBackend: ComputeBackendBucket;
+  /** The static site's bucket and backend, when it is served from a bucket. */
+  readonly staticBucket?: StorageBucket;
+  readonly staticBackend?: ComputeBackendBucket;
   /** Backend policy (WAF, rate limit, allow list, adaptive protection) on api and realtime. */
   readonly securityPolicy: ComputeSecurityPolicy;
   /** Edge policy with the deny list, on every backend; only when deny rules are configured. */
@@ -213,50 +219,23 @@ export class Edge extends Construct {
       realtime: backendService("realtime", props.realtime),
     };
 
-    const assets = settings.staticAssets;
-    this.staticBucket = new StorageBucket(this, "static-bucket", {
-      project,
-      name: assets.bucketName ?? `${project}-${namePrefix}-static`,
-      location: (assets.location ?? props.region).toUpperCase(),
-      storageClass: "STANDARD",
-      uniformBucketLevelAccess: true,
-      // Served to anonymous clients through the load balancer, see the class comment.
-      publicAccessPrevention: "inherited",
-      versioning: { enabled: true },
-      lifecycleRule: [{ condition: { daysSinceNoncurrentTime: assets.noncurrentVersionRetentionDays }, action: { type: "Delete" } }],
-      website: { mainPageSuffix: "index.html" },
-      forceDestroy: assets.forceDestroy,
-      labels,
-    });
-    new StorageBucketIamMember(this, "static-public-read", {
-      bucket: this.staticBucket.name,
-      role: "roles/storage.legacyObjectReader",
-      member: "allUsers",
-    });
-    this.staticBackend = new ComputeBackendBucket(this, "static-backend", {
-      project,
-      name: name("static-backend"),
-      description: "Static assets from Cloud Storage, cached by Cloud CDN.",
-      bucketName: this.staticBucket.name,
-      enableCdn: true,
-      cdnPolicy: staticCdnPolicy(assets),
-      compressionMode: "AUTOMATIC",
-      customResponseHeaders: headers,
-      // Backend buckets cannot take a backend security policy (no WAF there); only edge policies.
-      edgeSecurityPolicy: this.edgeSecurityPolicy?.id,
-    });
+    if (settings.staticAssets.serveFrom === "bucket") {
+      this.staticBucket = this.publicStaticBucket(props);
+      this.staticBackend = this.staticBucketBackend(props, this.staticBucket, headers);
+    }
+    const staticSite = this.staticBackend?.id ?? this.backendServices.api.id;
 
     const testHost = this.domains[0] ?? "example.com";
     this.urlMap = new ComputeUrlMap(this, "url-map", {
       project,
       name: name("edge"),
-      description: "/api/* and /healthz to api, /ws to realtime, everything else to static assets.",
-      defaultService: this.staticBackend.id,
+      description: `/api/* and /healthz to api, /ws to realtime, everything else to the static site (${settings.staticAssets.serveFrom}).`,
+      defaultService: staticSite,
       hostRule: [{ hosts: this.usesHttps ? [...this.domains] : ["*"], pathMatcher: "routes" }],
       pathMatcher: [
         {
           name: "routes",
-          defaultService: this.staticBackend.id,
+          defaultService: staticSite,
           pathRule: (["api", "realtime"] as const).map((role) => ({ paths: [...EDGE_ROUTES[role]], service: this.backendServices[role].id })),
         },
       ],
@@ -265,7 +244,7 @@ export class Edge extends Construct {
         "/api/transactions": this.backendServices.api.id,
         [HEALTH_CHECK_PATH]: this.backendServices.api.id,
         "/ws": this.backendServices.realtime.id,
-        "/index.html": this.staticBackend.id,
+        "/index.html": staticSite,
       }),
     });
 
@@ -352,10 +331,53 @@ export class Edge extends Construct {
     this.names = {
       urlMap: name("edge"),
       backendServices: { api: name("api-backend"), realtime: name("realtime-backend") },
-      backendBucket: name("static-backend"),
+      backendBucket: this.staticBackend ? name("static-backend") : undefined,
       securityPolicy: name("armor"),
       servingForwardingRule: this.usesHttps ? name("edge-https") : name("edge-http"),
     };
+  }
+
+  /** The static site's bucket, readable by `allUsers` (see the class comment for why and what it costs). */
+  private publicStaticBucket(props: EdgeProps): StorageBucket {
+    const { project, namePrefix } = props;
+    const assets = props.settings.staticAssets;
+    const bucket = new StorageBucket(this, "static-bucket", {
+      project,
+      name: assets.bucketName ?? `${project}-${namePrefix}-static`,
+      location: (assets.location ?? props.region).toUpperCase(),
+      storageClass: "STANDARD",
+      uniformBucketLevelAccess: true,
+      // Served to anonymous clients through the load balancer, see the class comment.
+      publicAccessPrevention: "inherited",
+      versioning: { enabled: true },
+      lifecycleRule: [{ condition: { daysSinceNoncurrentTime: assets.noncurrentVersionRetentionDays }, action: { type: "Delete" } }],
+      website: { mainPageSuffix: "index.html" },
+      forceDestroy: assets.forceDestroy,
+      labels: props.labels ? { ...props.labels } : undefined,
+    });
+    new StorageBucketIamMember(this, "static-public-read", { bucket: bucket.name, role: "roles/storage.legacyObjectReader", member: "allUsers" });
+    Annotations.of(this).addWarning(
+      'Edge: edge.staticAssets.serveFrom = "bucket" grants allUsers read on the static bucket. Organisations created on or after 3 May 2024 ' +
+        "enforce the organisation policies constraints/storage.publicAccessPrevention and constraints/iam.allowedPolicyMemberDomains by default, " +
+        "and the apply then fails: have an organisation policy administrator except this project from both " +
+        "(https://cloud.google.com/resource-manager/docs/secure-by-default-organizations), or serve the static site from the api (serveFrom = \"api\").",
+    );
+    return bucket;
+  }
+
+  private staticBucketBackend(props: EdgeProps, bucket: StorageBucket, headers: string[] | undefined): ComputeBackendBucket {
+    return new ComputeBackendBucket(this, "static-backend", {
+      project: props.project,
+      name: resourceName(props.namePrefix, "static-backend", 63),
+      description: "Static assets from Cloud Storage, cached by Cloud CDN.",
+      bucketName: bucket.name,
+      enableCdn: true,
+      cdnPolicy: staticCdnPolicy(props.settings.staticAssets),
+      compressionMode: "AUTOMATIC",
+      customResponseHeaders: headers,
+      // Backend buckets cannot take a backend security policy (no WAF there); only edge policies.
+      edgeSecurityPolicy: this.edgeSecurityPolicy?.id,
+    });
   }
 }
 

@@ -1,7 +1,8 @@
-import { CloudRunV2Job } from "@cdktf/provider-google/lib/cloud-run-v2-job";
-import { Construct, type ITerraformDependable } from "../lib/cdktf";
-import { DeployStep } from "../lib/deploy-step";
+import { GoogleCloudRunV2Job } from "@cdktf/provider-google-beta/lib/google-cloud-run-v2-job";
+import type { GoogleBetaProvider } from "@cdktf/provider-google-beta/lib/provider";
+import { Construct, Fn, type ITerraformDependable } from "../lib/cdktf";
 import { containerEnv, directVpcEgress } from "../lib/cloud-run";
+import { TerraformData } from "../lib/terraform-data";
 import type { Database } from "./database";
 import type { Network } from "./network";
 import { RuntimeIdentity } from "./runtime-identity";
@@ -11,12 +12,13 @@ export interface MigrationJobProps {
   readonly project: string;
   readonly region: string;
   readonly namePrefix: string;
+  /** The image to migrate with (by digest); each change of it runs the job once during deploy. */
   readonly image: string;
   /**
-   * A value that changes whenever the schema may have changed (the image's source hash); each
-   * change runs the job once during deploy, before the services roll out.
+   * The google-beta provider, configured like the stack's google provider (project, region,
+   * default labels). `run_execution_token` exists only in google-beta in provider 6.50.
    */
-  readonly trigger: string;
+  readonly betaProvider: GoogleBetaProvider;
   readonly network: Network;
   readonly database: Database;
   /** Password of the database owner, supplied by the operator (see Secrets). */
@@ -26,8 +28,8 @@ export interface MigrationJobProps {
   /** Connections the job opens; counted in the connection budget. @default 2 */
   readonly poolSize?: number;
   /**
-   * Run the job during `cdktf deploy` through `gcloud run jobs execute --wait` (needs the gcloud
-   * CLI where Terraform runs). @default true
+   * Run the job during deploy (Terraform starts an execution and waits for it whenever the image
+   * changes). With false the job is only defined and an operator runs it. @default true
    */
   readonly runOnDeploy?: boolean;
 }
@@ -36,13 +38,45 @@ export interface MigrationJobProps {
  * Schema migrations as a Cloud Run job, run from the app image (`migrate` role) as the database
  * owner, then granting the runtime IAM users least-privilege access to the tables. Services
  * depend on `completed`, so a new revision never starts against an old schema.
+ *
+ * Terraform runs the job itself, with the provider's own credentials: no gcloud, no local-exec.
+ * The job's `run_execution_token` creates an execution on create or update and "The Job will
+ * become ready when the execution is successfully completed" (google_cloud_run_v2_job, provider
+ * docs; Cloud Run Admin API v2 Job.runExecutionToken), so the apply waits for the migrations and
+ * fails when they fail. In provider 6.50 the field is in google-beta only (not in the GA schema,
+ * nor in @cdktf/provider-google 16.12.1's class; GA came in 2026, magic-modules PR 18296), hence
+ * the beta provider for this one resource.
+ *
+ * The token must be new for every run: it names the execution (`<job>-<token>`, which must stay
+ * under 63 characters), so reusing one, even on a rollback, would collide with the execution it
+ * named before. It is therefore the id of a `terraform_data` that Terraform draws anew whenever
+ * the image (or the users to grant) changes: one run per image, never a repeated token.
+ *
+ * Known provider behaviour: an execution started outside Terraform (console, gcloud) makes the
+ * API drop the token, and the next plan sends it again, which fails as "already exists"
+ * (hashicorp/terraform-provider-google#24451, magic-modules PR 19060). Run migrations through
+ * deploys, or draw a new token with `terraform apply -replace=<run id>` (named in the failure).
+ *
+ * IAM grants made in the same apply (Cloud SQL client, the password secret) typically take 2 and
+ * possibly 7 minutes or longer to apply (IAM, "Access change propagation":
+ * https://cloud.google.com/iam/docs/access-change-propagation). The migrate role retries refused
+ * connections and logins for up to MIGRATE_CONNECT_RETRY (10 minutes, app/entrypoints/migrate.ts),
+ * and the job retries a failed task (`max_retries`, e.g. a secret not yet readable at start).
  */
 export class MigrationJob extends Construct {
-  readonly job: CloudRunV2Job;
+  readonly job: GoogleCloudRunV2Job;
   readonly identity: RuntimeIdentity;
   /** Depend on this to start after the migrations of the current image have run. */
   readonly completed: ITerraformDependable;
+  /** Drawn anew whenever the image changes; its id is the execution token. Undefined without runOnDeploy. */
+  readonly runId?: TerraformData;
   static readonly DEFAULT_POOL_SIZE = 2;
+  /** Task attempts after the first: covers a start refused while IAM grants propagate. */
+  static readonly MAX_RETRIES = 3;
+  /** Per attempt: the app's 10-minute connection retry budget plus the migrations themselves. */
+  static readonly TASK_TIMEOUT_SECONDS = 900;
+  /** Characters of the run id used as the token (48 random bits). */
+  static readonly TOKEN_LENGTH = 12;
 
   constructor(scope: Construct, id: string, props: MigrationJobProps) {
     super(scope, id);
@@ -56,6 +90,9 @@ export class MigrationJob extends Construct {
     if (!variable || valueVersion === undefined) {
       throw new Error(`MigrationJob: ownerPassword must be an operator-supplied secret (Secrets.add(id, { kind: "operator", ... }))`);
     }
+    // At most 30 characters: the identity's account id (`<namePrefix>-migrate`) is held to that
+    // above, which leaves room for the token (job name + token under 63 characters).
+    const name = `${props.namePrefix}-migrate`;
     // The same operator-supplied value sets the user's password and the secret the job reads.
     const owner = props.database.addOwner("migrate", {
       serviceAccountEmail: this.identity.email,
@@ -63,22 +100,28 @@ export class MigrationJob extends Construct {
       passwordVersion: valueVersion,
     });
     const passwordGrant = props.ownerPassword.grantRead(this.identity.email, "migrate");
-    const name = `${props.namePrefix}-migrate`;
 
-    this.job = new CloudRunV2Job(this, "job", {
+    const runOnDeploy = props.runOnDeploy !== false;
+    if (runOnDeploy) this.runId = new TerraformData(this, "run-id", { triggersReplace: [props.image, props.grantTo.join(",")] });
+    const token = this.runId && Fn.substr(Fn.replace(this.runId.id, "-", ""), 0, MigrationJob.TOKEN_LENGTH);
+    const totalMinutes = Math.ceil(((MigrationJob.MAX_RETRIES + 1) * MigrationJob.TASK_TIMEOUT_SECONDS) / 60) + 5;
+
+    this.job = new GoogleCloudRunV2Job(this, "job", {
+      provider: props.betaProvider,
       project: props.project,
       location: props.region,
       name,
       deletionProtection: false,
       launchStage: "GA",
+      runExecutionToken: token,
       template: {
         taskCount: 1,
         parallelism: 1,
         template: {
           serviceAccount: this.identity.email,
           executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
-          maxRetries: 1,
-          timeout: "600s",
+          maxRetries: MigrationJob.MAX_RETRIES,
+          timeout: `${MigrationJob.TASK_TIMEOUT_SECONDS}s`,
           vpcAccess: directVpcEgress(props.network, name),
           containers: [
             {
@@ -103,17 +146,23 @@ export class MigrationJob extends Construct {
           ],
         },
       },
+      // Creating or updating the job waits for the execution: every attempt may use its timeout.
+      timeouts: { create: `${totalMinutes}m`, update: `${totalMinutes}m` },
+      lifecycle: runOnDeploy
+        ? {
+            // A failed run leaves its token in state, so the next plan would see no change and roll
+            // the services out over the old schema. The job is only Ready once its run succeeded:
+            // refuse to go on until it is.
+            postcondition: [
+              {
+                condition: `\${try(self.terminal_condition[0].state, "CONDITION_SUCCEEDED") == "CONDITION_SUCCEEDED"}`,
+                errorMessage: `The last migration run of ${name} did not succeed, so the services keep their current revision. Read the execution's logs, fix the cause, then run the migrations again with a new token: terraform apply -replace=terraform_data.${this.runId!.friendlyUniqueId}`,
+              },
+            ],
+          }
+        : undefined,
       dependsOn: [...owner.dependables, passwordGrant, props.database.database],
     });
-
-    if (props.runOnDeploy === false) {
-      this.completed = this.job;
-      return;
-    }
-    this.completed = new DeployStep(this, "run", {
-      triggers: [props.trigger, props.grantTo.join(",")],
-      command: `gcloud run jobs execute ${name} --project ${props.project} --region ${props.region} --wait`,
-      dependsOn: [this.job],
-    });
+    this.completed = this.job;
   }
 }

@@ -26,6 +26,51 @@ export function latencyBucketBound(thresholdMs: number, buckets = CLOUD_RUN_LATE
   return Number((buckets.scaleMs * buckets.growthFactor ** exponent).toFixed(3));
 }
 
+/** How a resource alert turns a metric's time series into the one value it compares. */
+export interface ResourceAggregation {
+  readonly perSeriesAligner: string;
+  readonly crossSeriesReducer?: string;
+  readonly groupByFields?: readonly string[];
+}
+
+/**
+ * What series each resource alert's metric has, and so how the alert aggregates them. A
+ * threshold is compared with every series that comes out of the aggregation, so a metric with one
+ * series per database, node or queue must be reduced across them whenever the threshold is about
+ * the whole (as max_connections is); otherwise each part is compared alone and the whole can pass
+ * the limit without an alert. Series as listed in Google Cloud's metrics list
+ * (https://cloud.google.com/monitoring/api/metrics_gcp_c for cloudsql and cloudtasks,
+ * https://cloud.google.com/monitoring/api/metrics_gcp_p_z for redis) and the monitored resources'
+ * labels (https://cloud.google.com/monitoring/api/resources).
+ */
+export const RESOURCE_ALERT_SERIES = {
+  /** `database/cpu/utilization`: no metric labels; one series per instance (cloudsql_database). */
+  sqlCpu: { perSeriesAligner: "ALIGN_MEAN" },
+  /** `database/memory/utilization`: no metric labels; one series per instance. */
+  sqlMemory: { perSeriesAligner: "ALIGN_MEAN" },
+  /** `database/disk/utilization`: no metric labels; one series per instance. */
+  sqlDisk: { perSeriesAligner: "ALIGN_MAX" },
+  /**
+   * `database/postgresql/num_backends`: metric label `database` ("Name of the database"), so one
+   * series per database (the app's, postgres, cloudsqladmin, ...), while max_connections limits
+   * them together: summed across databases per instance.
+   */
+  sqlConnections: { perSeriesAligner: "ALIGN_MAX", crossSeriesReducer: "REDUCE_SUM", groupByFields: ["resource.label.database_id"] },
+  /**
+   * `stats/memory/usage_ratio`: one series per node (redis_instance's `node_id`; metric label
+   * `role`, primary or replica, on the Standard tier). Each node's ratio is against that node's
+   * own memory, so summing would be wrong: the fullest node decides (REDUCE_MAX per instance).
+   */
+  redisMemory: { perSeriesAligner: "ALIGN_MAX", crossSeriesReducer: "REDUCE_MAX", groupByFields: ["resource.label.instance_id"] },
+  /**
+   * `queue/depth`: no metric labels; one series per queue (cloud_tasks_queue's `queue_id`).
+   * Categorisation is sharded over several queues (4 in dev, 8 in prod), so a per-queue threshold
+   * would mean a different total per environment: the alert is on the backlog of all queues
+   * together, which is what decides how long the worker needs to catch up.
+   */
+  queueDepth: { perSeriesAligner: "ALIGN_MAX", crossSeriesReducer: "REDUCE_SUM" },
+} as const satisfies Record<string, ResourceAggregation>;
+
 export interface ObservabilityTarget {
   /** Cloud Run service names per role. */
   readonly services: Readonly<Record<ServiceRole, string>>;
@@ -265,7 +310,7 @@ export class Observability extends Construct {
     const { database, cache, queues } = this.props.target;
     const sql = (metric: string) => `metric.type="cloudsql.googleapis.com/database/${metric}" resource.type="cloudsql_database" resource.label.database_id="${database.id}"`;
     const duration = `${alerts.durationMinutes * 60}s`;
-    const policy = (id: string, title: string, filter: string, threshold: number, aligner: string, runbook: string) =>
+    const policy = (id: string, title: string, filter: string, threshold: number, aggregation: ResourceAggregation, runbook: string) =>
       new MonitoringAlertPolicy(this, `resource-${id}`, {
         project: this.props.project,
         displayName: `${this.props.namePrefix}: ${title}`,
@@ -278,7 +323,7 @@ export class Observability extends Construct {
             displayName: title,
             conditionThreshold: {
               filter,
-              aggregations: [{ alignmentPeriod: "60s", perSeriesAligner: aligner }],
+              aggregations: [{ alignmentPeriod: "60s", perSeriesAligner: aggregation.perSeriesAligner, crossSeriesReducer: aggregation.crossSeriesReducer, groupByFields: aggregation.groupByFields && [...aggregation.groupByFields] }],
               comparison: "COMPARISON_GT",
               thresholdValue: threshold,
               duration,
@@ -289,19 +334,19 @@ export class Observability extends Construct {
       });
     const queueFilter = queues.map((q) => `"${q}"`).join(", ");
     return [
-      policy("sql-cpu", `Cloud SQL CPU above ${alerts.sqlCpu * 100} %`, sql("cpu/utilization"), alerts.sqlCpu, "ALIGN_MEAN", "Cloud SQL CPU is high: look for slow queries in Query Insights; consider a larger tier or read replicas."),
-      policy("sql-memory", `Cloud SQL memory above ${alerts.sqlMemory * 100} %`, sql("memory/utilization"), alerts.sqlMemory, "ALIGN_MEAN", "Cloud SQL memory is high: check connection count and work_mem-heavy queries."),
-      policy("sql-disk", `Cloud SQL disk above ${alerts.sqlDisk * 100} %`, sql("disk/utilization"), alerts.sqlDisk, "ALIGN_MAX", "Cloud SQL disk is filling: automatic growth is on up to the configured limit; check the limit and what grows."),
+      policy("sql-cpu", `Cloud SQL CPU above ${alerts.sqlCpu * 100} %`, sql("cpu/utilization"), alerts.sqlCpu, RESOURCE_ALERT_SERIES.sqlCpu, "Cloud SQL CPU is high: look for slow queries in Query Insights; consider a larger tier or read replicas."),
+      policy("sql-memory", `Cloud SQL memory above ${alerts.sqlMemory * 100} %`, sql("memory/utilization"), alerts.sqlMemory, RESOURCE_ALERT_SERIES.sqlMemory, "Cloud SQL memory is high: check connection count and work_mem-heavy queries."),
+      policy("sql-disk", `Cloud SQL disk above ${alerts.sqlDisk * 100} %`, sql("disk/utilization"), alerts.sqlDisk, RESOURCE_ALERT_SERIES.sqlDisk, "Cloud SQL disk is filling: automatic growth is on up to the configured limit; check the limit and what grows."),
       policy(
         "sql-connections",
         `Cloud SQL connections above ${Math.round(alerts.sqlConnections * 100)} % of max_connections (${Math.floor(database.maxConnections * alerts.sqlConnections)} of ${database.maxConnections})`,
         sql("postgresql/num_backends"),
         Math.floor(database.maxConnections * alerts.sqlConnections),
-        "ALIGN_MAX",
-        "PostgreSQL connections approach max_connections: the connection budget assumed fewer; check pool sizes and max instances.",
+        RESOURCE_ALERT_SERIES.sqlConnections,
+        "PostgreSQL connections (all databases together) approach max_connections: the connection budget assumed fewer; check pool sizes and max instances.",
       ),
-      policy("redis-memory", `Redis memory above ${alerts.redisMemory * 100} %`, `metric.type="redis.googleapis.com/stats/memory/usage_ratio" resource.type="redis_instance" resource.label.instance_id="${cache.id}"`, alerts.redisMemory, "ALIGN_MAX", "Redis memory is high: the read cache evicts (allkeys-lru), but a full instance slows everything; consider a larger size."),
-      policy("queue-depth", `Task queue backlog above ${alerts.queueDepth}`, `metric.type="cloudtasks.googleapis.com/queue/depth" resource.type="cloud_tasks_queue" resource.label.queue_id=one_of(${queueFilter})`, alerts.queueDepth, "ALIGN_MAX", "Tasks are piling up: check worker errors and instance count, and the queue's rate limits."),
+      policy("redis-memory", `Redis memory above ${alerts.redisMemory * 100} %`, `metric.type="redis.googleapis.com/stats/memory/usage_ratio" resource.type="redis_instance" resource.label.instance_id="${cache.id}"`, alerts.redisMemory, RESOURCE_ALERT_SERIES.redisMemory, "Redis memory is high: the read cache evicts (allkeys-lru), but a full instance slows everything; consider a larger size."),
+      policy("queue-depth", `Task backlog above ${alerts.queueDepth} (all queues together)`, `metric.type="cloudtasks.googleapis.com/queue/depth" resource.type="cloud_tasks_queue" resource.label.queue_id=one_of(${queueFilter})`, alerts.queueDepth, RESOURCE_ALERT_SERIES.queueDepth, "Tasks are piling up: check worker errors and instance count, and the queues' rate limits."),
     ];
   }
 
@@ -343,13 +388,13 @@ export class Observability extends Construct {
     tiles.push(
       third(xyChart("Cloud SQL CPU", [series(sql("cpu/utilization"), { perSeriesAligner: "ALIGN_MEAN" })], { thresholds: [{ value: settings.alerts.sqlCpu, label: "alert" }] })),
       third(xyChart("Cloud SQL memory", [series(sql("memory/utilization"), { perSeriesAligner: "ALIGN_MEAN" })], { thresholds: [{ value: settings.alerts.sqlMemory, label: "alert" }] })),
-      third(xyChart("Cloud SQL connections vs max_connections", [series(sql("postgresql/num_backends"), { perSeriesAligner: "ALIGN_MAX", crossSeriesReducer: "REDUCE_SUM" })], { thresholds: [{ value: target.database.maxConnections, label: "max_connections" }] })),
+      third(xyChart("Cloud SQL connections vs max_connections", [series(sql("postgresql/num_backends"), RESOURCE_ALERT_SERIES.sqlConnections)], { thresholds: [{ value: target.database.maxConnections, label: "max_connections" }] })),
     );
 
     const redis = (metric: string) => `metric.type="redis.googleapis.com/${metric}" resource.type="redis_instance" resource.label.instance_id="${target.cache.id}"`;
     tiles.push(full(header("Memorystore for Redis")));
     tiles.push(
-      { widget: xyChart("Redis memory usage ratio", [series(redis("stats/memory/usage_ratio"), { perSeriesAligner: "ALIGN_MAX" })], { thresholds: [{ value: settings.alerts.redisMemory, label: "alert" }] }), width: 12, height: 16 },
+      { widget: xyChart("Redis memory usage ratio", [series(redis("stats/memory/usage_ratio"), RESOURCE_ALERT_SERIES.redisMemory)], { thresholds: [{ value: settings.alerts.redisMemory, label: "alert" }] }), width: 12, height: 16 },
       { widget: xyChart("Redis main-thread CPU", [series(redis("stats/cpu_utilization_main_thread"), { perSeriesAligner: "ALIGN_RATE", crossSeriesReducer: "REDUCE_SUM" })]), width: 12, height: 16 },
       { widget: xyChart("Redis cache hit ratio", [series(redis("stats/cache_hit_ratio"), { perSeriesAligner: "ALIGN_MEAN" })]), width: 12, height: 16 },
       { widget: xyChart("Redis connected clients", [series(redis("clients/connected"), { perSeriesAligner: "ALIGN_MAX" })]), width: 12, height: 16 },

@@ -2,17 +2,17 @@ import { CloudTasksQueueIamMember } from "@cdktf/provider-google/lib/cloud-tasks
 import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
 import { describe, expect, it } from "vitest";
 import { BASE_SERVICE } from "../environments/schema";
-import { DEFAULT_TASK_QUEUES } from "../environments/task-queues";
+import { DEFAULT_TASK_QUEUES, DEFAULT_WORKER_CAPACITY } from "../environments/task-queues";
 import { BASE, database, network } from "../test/support/fixtures";
 import { onlyResource, resourcesOf, synthStack } from "../test/support/synth";
 import { AppService } from "./app-service";
 import { TaskQueues } from "./task-queues";
 
-function synthQueues(policies = DEFAULT_TASK_QUEUES) {
+function synthQueues(policies = DEFAULT_TASK_QUEUES, sizing = { ...BASE_SERVICE, ...DEFAULT_WORKER_CAPACITY }) {
   let queues!: TaskQueues;
   const out = synthStack((stack) => {
     const net = network(stack);
-    const worker = new AppService(stack, "worker", { ...BASE, role: "worker", image: "img@sha256:1", sizing: BASE_SERVICE, network: net, database: database(stack, {}, 100, net) });
+    const worker = new AppService(stack, "worker", { ...BASE, role: "worker", image: "img@sha256:1", sizing, network: net, database: database(stack, {}, 100, net) });
     queues = new TaskQueues(stack, "queues", { ...BASE, policies, worker });
     queues.grantEnqueue("api", "serviceAccount:api@p.iam.gserviceaccount.com");
   });
@@ -77,5 +77,17 @@ describe("TaskQueues", () => {
   it("follows the environment's shard count", () => {
     const { json } = synthQueues({ ...DEFAULT_TASK_QUEUES, categorise: { ...DEFAULT_TASK_QUEUES.categorise, shards: 2 } });
     expect(Object.keys(resourcesOf(json, "google_cloud_tasks_queue"))).toHaveLength(4);
+  });
+
+  it("sums what its queues may dispatch at once, within the worker's max instances x concurrency", () => {
+    expect(queues.maxConcurrentDispatches).toBe(all.reduce((sum, q) => sum + q.rate_limits.max_concurrent_dispatches, 0));
+    expect(queues.maxConcurrentDispatches).toBeLessThanOrEqual(DEFAULT_WORKER_CAPACITY.maxInstances * DEFAULT_WORKER_CAPACITY.concurrency);
+  });
+
+  it("fails synth with the numbers when the queues can push more than the worker takes (Cloud Run would answer 429)", () => {
+    const smallWorker = { ...BASE_SERVICE, maxInstances: 2, concurrency: 10 };
+    expect(() => synthQueues(DEFAULT_TASK_QUEUES, smallWorker)).toThrow(
+      /Dispatch budget exceeded: the task queues can push 500 tasks at once \(categorise 4 x 100 = 400; import 1 x 25 = 25; notify 1 x 75 = 75\) but the worker takes 20 \(max instances x concurrency\)/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { CloudTasksQueue } from "@cdktf/provider-google/lib/cloud-tasks-queue";
 import { CloudTasksQueueIamMember } from "@cdktf/provider-google/lib/cloud-tasks-queue-iam-member";
 import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
-import { TASK_TYPES, taskQueueName, type TaskQueuePolicies, type TaskType } from "../environments/task-queues";
+import { dispatchBudget, TASK_TYPES, taskQueueName, type TaskQueuePolicies, type TaskType } from "../environments/task-queues";
 import { Construct, Fn, type ITerraformDependable } from "../lib/cdktf";
 import type { AppService } from "./app-service";
 import { RuntimeIdentity } from "./runtime-identity";
@@ -27,6 +27,11 @@ export interface TaskQueuesProps {
  * another URL or without a token reaches only the worker, authenticated. The tasks account holds
  * `run.invoker` on the worker alone; enqueuers get `cloudtasks.enqueuer` per queue and permission
  * to act as the tasks account (`grantEnqueue`).
+ *
+ * Dispatch budget: the queues together must not have more tasks in flight than the worker takes
+ * at full scale-out (its `maxConcurrentRequests`): Cloud Run answers the excess with 429, Cloud
+ * Tasks retries it, and each attempt counts against the worker's SLO. A larger total fails synth
+ * with the numbers.
  */
 export class TaskQueues extends Construct {
   readonly identity: RuntimeIdentity;
@@ -35,6 +40,8 @@ export class TaskQueues extends Construct {
   readonly queues: readonly CloudTasksQueue[];
   /** The base URL tasks are pushed to. */
   readonly workerUrl: string;
+  /** Tasks the queues may have in flight at once, summed over every queue. */
+  readonly maxConcurrentDispatches: number;
   private readonly invokerGrant: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: TaskQueuesProps) {
@@ -85,6 +92,18 @@ export class TaskQueues extends Construct {
     }
     this.queues = queues;
     this.queuePaths = paths;
+    const budget = dispatchBudget(props.policies, props.worker.capacity);
+    this.maxConcurrentDispatches = budget.dispatches;
+    this.node.addValidation({
+      validate: () =>
+        budget.fits
+          ? []
+          : [
+              `Dispatch budget exceeded: the task queues can push ${budget.dispatches} tasks at once (${budget.breakdown}) ` +
+                `but the worker takes ${budget.capacity} (max instances x concurrency); Cloud Run answers the rest with 429. ` +
+                "Lower the queues' maxConcurrentDispatches or raise the worker's maxInstances or concurrency.",
+            ],
+    });
   }
 
   /** The identity Cloud Tasks calls the worker with: no project roles, only `run.invoker` on the worker. */

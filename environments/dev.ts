@@ -20,7 +20,9 @@ export const dev: EnvironmentInput = {
   },
   cache: { tier: "BASIC", memorySizeGb: 1 },
   // No domain: an HTTP-only edge (synth warns). Cloud Armor only logs, so load tests are not throttled.
-  edge: { armor: { preview: true, logLevel: "VERBOSE" }, staticAssets: { forceDestroy: true } },
+  // The static site comes from the api: no public bucket, so the apply passes secure-by-default
+  // organisation policies (README, "Static site").
+  edge: { armor: { preview: true, logLevel: "VERBOSE" }, staticAssets: { serveFrom: "api" } },
   policy: {
     suppressions: [
       { rule: "VZ-EDGE-003", resource: "edge/http-proxy", reason: "dev has no domain: the edge serves HTTP only (the Edge construct warns); add edge.domains to remove this." },

@@ -65,9 +65,22 @@ const apiCdnSchema = z.strictObject({
   serveWhileStaleSeconds: int(0, 86_400).default(60),
 });
 
+/** Where the edge gets the static site (everything that is not `/api`, `/healthz` or `/ws`) from. */
+export const STATIC_SOURCES = ["api", "bucket"] as const;
+
 const staticAssetsSchema = z
   .strictObject({
-    /** Globally unique bucket name. @default `<project>-<namePrefix>-static` */
+    /**
+     * `api`: the api service serves the static files (shipped in the image) and Cloud CDN caches
+     * them at the edge, as it caches any response the origin marks `Cache-Control: public`. Needs
+     * no public bucket, so it applies in any organisation.
+     * `bucket`: a Cloud Storage bucket behind a backend bucket. A backend bucket reads objects
+     * anonymously, so the bucket grants `allUsers` read, which organisations created on or after
+     * 3 May 2024 refuse by default (`storage.publicAccessPrevention`,
+     * `iam.allowedPolicyMemberDomains`): the project needs an exception from both (synth warns).
+     */
+    serveFrom: z.enum(STATIC_SOURCES).default("api"),
+    /** Globally unique bucket name (`serveFrom: "bucket"`). @default `<project>-<namePrefix>-static` */
     bucketName: z.string().regex(/^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/, "must be a GCS bucket name (3-63 lowercase letters, digits, - and _)").optional(),
     /** Bucket location. @default the environment's region */
     location: z.string().regex(/^[a-z]+(-[a-z]+\d)?$/i, "must be a GCS location such as us-central1 or US").optional(),

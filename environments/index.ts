@@ -8,6 +8,7 @@ import { z } from "zod";
 import { dev } from "./dev";
 import { local } from "./local";
 import { prod } from "./prod";
+import { withExternalSettings, type ExternalSettings } from "./external";
 import { checkEnvironmentRules, type ConfigViolation } from "./rules";
 import {
   ENVIRONMENT_NAMES,
@@ -21,7 +22,8 @@ import { staging } from "./staging";
 
 export * from "./schema";
 export * from "./task-queues";
-export { checkEnvironmentRules, parseCloudSqlTier, type ConfigViolation } from "./rules";
+export { checkEnvironmentRules, parseCloudSqlTier, SHARED_ENVIRONMENTS, type ConfigViolation } from "./rules";
+export { externalSettingNames, howToSet, type ExternalSettings } from "./external";
 
 export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentInput>> = { dev, staging, prod, local };
 
@@ -32,49 +34,18 @@ export class EnvironmentConfigError extends Error {
   ) {
     super(
       `Invalid configuration for environment "${environment}":\n` +
-        violations.map((v) => `  - ${v.setting} = ${JSON.stringify(v.value)}: ${v.rule}`).join("\n"),
+        violations.map((v) => `  - ${v.setting} = ${v.value === undefined ? "(unset)" : JSON.stringify(v.value)}: ${v.rule}`).join("\n"),
     );
     this.name = "EnvironmentConfigError";
   }
-}
 
-/**
- * Where uncommitted settings come from. Environment variables win over context so that CI can
- * override what a developer's context holds.
- */
-export interface ExternalSettings {
-  /** Usually `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** cdktf context (`CDKTF_CONTEXT_JSON` or `cdktf.json` "context"), keys like `prod.projectId`. */
-  readonly context?: (key: string) => unknown;
-}
-
-/** Environment variable names for one environment's uncommitted settings, e.g. VALORIZE_PROD_PROJECT_ID. */
-export function externalSettingNames(name: EnvironmentName) {
-  const prefix = `VALORIZE_${name.toUpperCase()}`;
-  return {
-    projectId: `${prefix}_PROJECT_ID`,
-    stateBucket: `${prefix}_STATE_BUCKET`,
-    image: `${prefix}_IMAGE`,
-  } as const;
-}
-
-function externalOverrides(name: EnvironmentName, sources: ExternalSettings): Partial<EnvironmentInput> {
-  const names = externalSettingNames(name);
-  const pick = (envVar: string, contextKey: string): string | undefined => {
-    const fromEnv = sources.env?.[envVar];
-    if (fromEnv) return fromEnv;
-    const fromContext = sources.context?.(`${name}.${contextKey}`);
-    return typeof fromContext === "string" && fromContext !== "" ? fromContext : undefined;
-  };
-  const projectId = pick(names.projectId, "projectId");
-  const stateBucket = pick(names.stateBucket, "stateBucket");
-  const image = pick(names.image, "image");
-  return {
-    ...(projectId ? { projectId } : {}),
-    ...(stateBucket ? { stateBucket } : {}),
-    ...(image ? { image: { prebuiltUri: image } } : {}),
-  };
+  /**
+   * Only uncommitted settings are missing (the committed config itself is valid): the environment
+   * cannot be deployed from this machine yet, but nothing is wrong with the code.
+   */
+  get onlyMissingSettings(): boolean {
+    return this.violations.every((v) => v.missing === true);
+  }
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
@@ -122,7 +93,5 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
 
 /** The validated configuration of a named environment. */
 export function loadEnvironment(name: EnvironmentName, sources: ExternalSettings = {}): EnvironmentConfig {
-  const committed = ENVIRONMENTS[name];
-  const external = externalOverrides(name, sources);
-  return parseEnvironment({ ...committed, ...external, image: { ...committed.image, ...external.image } });
+  return parseEnvironment(withExternalSettings(ENVIRONMENTS[name], sources));
 }

@@ -23,7 +23,7 @@ describe("observability settings", () => {
   it.each([
     [{ slos: [{ service: "api", sli: "availability", objective: 1 }] }, /observability\.slos\.0\.objective = 1: must be at most 0.999/],
     [{ slos: [{ service: "api", sli: "availability", objective: 0.99, windowDays: 31 }] }, /windowDays = 31: must be at most 30 days/],
-    [{ slos: [{ service: "api", sli: "latency", objective: 0.95 }] }, /thresholdMs = undefined: is required for a latency SLO/],
+    [{ slos: [{ service: "api", sli: "latency", objective: 0.95 }] }, /thresholdMs = \(unset\): is required for a latency SLO/],
     [{ slos: [{ service: "realtime", sli: "latency", objective: 0.95, thresholdMs: 300 }] }, /realtime has no latency SLO: a WebSocket request lasts as long as the connection/],
     [{ slos: [{ service: "api", sli: "task-success", objective: 0.99 }] }, /task-success applies to the worker only/],
     [{ slos: [{ service: "api", sli: "availability", objective: 0.99 }, { service: "api", sli: "availability", objective: 0.999 }] }, /defines api\/availability twice/],

@@ -87,7 +87,7 @@ export const observabilitySchema = z.strictObject({
       /** Connections in use as a share of max_connections. */
       sqlConnections: ratio("sqlConnections").default(0.8),
       redisMemory: ratio("redisMemory").default(0.8),
-      /** Tasks waiting in one queue. */
+      /** Tasks waiting in all the environment's queues together (constructs/observability.ts RESOURCE_ALERT_SERIES). */
       queueDepth: z.number().int().positive().default(10_000),
       /** How long a resource must stay above its threshold before a ticket. */
       durationMinutes: z.number().int().min(1).max(1440).default(10),

@@ -21,8 +21,9 @@ export const prod: EnvironmentInput = {
     backups: { pointInTimeRecovery: true, transactionLogRetentionDays: 14, retainedBackups: 30 },
   },
   cache: { tier: "STANDARD_HA", memorySizeGb: 5 },
-  edge: { domains: ["valorize.example.com", "www.valorize.example.com"], armor: { preview: false } },
-  observability: { notifications: { pageEmails: ["oncall@valorize.example.com"], ticketEmails: ["platform@valorize.example.com"] } },
+  // Domains and alert recipients are the organisation's own: VALORIZE_PROD_DOMAINS,
+  // VALORIZE_PROD_PAGE_EMAILS and VALORIZE_PROD_TICKET_EMAILS (or write them here in your fork).
+  edge: { armor: { preview: false }, staticAssets: { serveFrom: "api" } },
   services: {
     api: { minInstances: 2, maxInstances: 40 },
     realtime: { minInstances: 1, maxInstances: 10 },

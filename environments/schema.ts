@@ -16,6 +16,7 @@ import { policySchema } from "./policy";
 import {
   CLOUD_TASKS_MAX_CONCURRENT_DISPATCHES,
   CLOUD_TASKS_MAX_DISPATCHES_PER_SECOND,
+  DEFAULT_WORKER_CAPACITY,
   resolveTaskQueuePolicies,
   TASK_TYPES,
   type TaskQueuePolicies,
@@ -156,8 +157,8 @@ export const SERVICE_DEFAULTS: Readonly<Record<ServiceRole, Partial<ServiceConfi
   // One instance holds many idle WebSocket connections; a connection is a request that lives
   // up to the 60 min Cloud Run maximum, after which clients reconnect.
   realtime: { concurrency: 1000, dbPoolSize: 2, timeoutSeconds: 3600, maxInstances: 5 },
-  // Task handlers are short DB transactions; the queue's concurrency limit is the real throttle.
-  worker: { concurrency: 50, dbPoolSize: 5, timeoutSeconds: 900, maxInstances: 10 },
+  // Task handlers are short DB transactions; the queues dispatch at most what the worker takes.
+  worker: { ...DEFAULT_WORKER_CAPACITY, dbPoolSize: 5, timeoutSeconds: 900 },
 };
 
 const serviceOverrideSchema = z.strictObject(serviceFields).partial();
@@ -203,6 +204,11 @@ const shape = {
   labels: z.record(labelKey, labelValue).default({}),
   /** GCS bucket holding Terraform state; without it the stack uses a local backend. */
   stateBucket: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, "must be a GCS bucket name").optional(),
+  /**
+   * Keep a shared environment's (staging, prod) Terraform state on this machine although no
+   * state bucket is set: only on purpose, e.g. a throwaway rehearsal. Never committed.
+   */
+  localState: z.boolean().default(false),
   network: networkSchema.prefault({}),
   database: databaseSchema.prefault({}),
   cache: cacheSchema.prefault({}),
@@ -239,5 +245,5 @@ export function resolveEnvironment(parsed: ParsedInput): EnvironmentConfig {
   const services = Object.fromEntries(
     SERVICE_ROLES.map((role) => [role, { ...BASE_SERVICE, ...SERVICE_DEFAULTS[role], ...parsed.services[role] }]),
   ) as Record<ServiceRole, ServiceConfig>;
-  return { ...parsed, services, taskQueues: resolveTaskQueuePolicies(parsed.taskQueues) };
+  return { ...parsed, services, taskQueues: resolveTaskQueuePolicies(parsed.taskQueues, services.worker) };
 }

@@ -16,8 +16,9 @@ export const staging: EnvironmentInput = {
   },
   cache: { tier: "STANDARD_HA", memorySizeGb: 1 },
   // Enforcing here surfaces WAF false positives before prod.
-  edge: { domains: ["staging.valorize.example.com"], armor: { preview: false, logLevel: "VERBOSE" } },
-  observability: { notifications: { ticketEmails: ["platform@valorize.example.com"] } },
+  // Domains and alert recipients: VALORIZE_STAGING_DOMAINS and VALORIZE_STAGING_TICKET_EMAILS
+  // (or write them here in your fork).
+  edge: { armor: { preview: false, logLevel: "VERBOSE" }, staticAssets: { serveFrom: "api" } },
   services: {
     api: { minInstances: 1, maxInstances: 20 },
     realtime: { minInstances: 1, maxInstances: 3 },

@@ -47,15 +47,24 @@ export interface TaskQueuePolicy {
 export type TaskQueuePolicies = Readonly<Record<TaskType, TaskQueuePolicy>>;
 
 /**
- * Defaults shared by every environment; an environment may override any field per task type.
- * Categorisation is the hot path (one task per uncategorised transaction), so it is sharded to
- * go past the 500/s per-queue cap; imports are heavy and few, so they run with low concurrency.
+ * Share of the worker's concurrent capacity each task type may dispatch into; the shares sum to 1.
+ * Categorisation is the hot path (one task per uncategorised transaction); imports are heavy and
+ * few; notifications are light.
  */
-export const DEFAULT_TASK_QUEUES: TaskQueuePolicies = {
+export const DISPATCH_SHARES: Readonly<Record<TaskType, number>> = { categorise: 0.8, import: 0.05, notify: 0.15 };
+
+/** The policy of one task type before its concurrency is sized against the worker. */
+type UnsizedPolicy = Omit<TaskQueuePolicy, "maxConcurrentDispatches">;
+
+/**
+ * Defaults shared by every environment; an environment may override any field per task type.
+ * Categorisation is sharded to go past the 500/s per-queue cap. Concurrency is not here: it is the
+ * type's share of what the worker can take (see `dispatchConcurrency`), unless an environment sets it.
+ */
+export const DEFAULT_TASK_QUEUE_POLICIES: Readonly<Record<TaskType, UnsizedPolicy>> = {
   categorise: {
     shards: 4,
     maxDispatchesPerSecond: 500,
-    maxConcurrentDispatches: 1000,
     retry: {
       maxAttempts: 10,
       minBackoffSeconds: 1,
@@ -69,7 +78,6 @@ export const DEFAULT_TASK_QUEUES: TaskQueuePolicies = {
   import: {
     shards: 1,
     maxDispatchesPerSecond: 20,
-    maxConcurrentDispatches: 20,
     retry: {
       maxAttempts: 5,
       minBackoffSeconds: 10,
@@ -83,7 +91,6 @@ export const DEFAULT_TASK_QUEUES: TaskQueuePolicies = {
   notify: {
     shards: 1,
     maxDispatchesPerSecond: 100,
-    maxConcurrentDispatches: 200,
     retry: {
       maxAttempts: 8,
       minBackoffSeconds: 2,
@@ -96,18 +103,97 @@ export const DEFAULT_TASK_QUEUES: TaskQueuePolicies = {
   },
 };
 
+/**
+ * How many requests the worker takes at once at full scale-out. Cloud Run queues a request that
+ * finds every instance busy at max instances for up to 60 s, then answers 429 ("About instance
+ * autoscaling", https://cloud.google.com/run/docs/about-instance-autoscaling). Cloud Tasks retries
+ * a 429 with a harder backoff (HttpRequest reference, "System throttling"), and every such attempt
+ * is a bad event for the worker's task-success SLO: so the queues together must never dispatch
+ * more than this at once.
+ */
+export interface WorkerCapacity {
+  readonly maxInstances: number;
+  /** Concurrent requests per instance (`max_instance_request_concurrency`). */
+  readonly concurrency: number;
+}
+
+export function maxConcurrentRequests(worker: WorkerCapacity): number {
+  return worker.maxInstances * worker.concurrency;
+}
+
+/** Per shard: the type's share of the worker's capacity, split over its shards (at least 1). */
+export function dispatchConcurrency(type: TaskType, shards: number, worker: WorkerCapacity): number {
+  return Math.max(1, Math.floor((DISPATCH_SHARES[type] * maxConcurrentRequests(worker)) / shards));
+}
+
+/**
+ * The worker's default sizing (environments/schema.ts builds its role defaults from it): task
+ * handlers are short database transactions, so 50 at once per instance.
+ */
+export const DEFAULT_WORKER_CAPACITY: WorkerCapacity = { maxInstances: 10, concurrency: 50 };
+
+/** The default policies sized for the default worker. */
+export const DEFAULT_TASK_QUEUES: TaskQueuePolicies = resolveTaskQueuePolicies({}, DEFAULT_WORKER_CAPACITY);
+
+/**
+ * Who pushes tasks to the worker, and for which audience: in the cloud the tasks service account
+ * and the worker's custom audience (its Cloud Run service name), set by the stacks; on one machine
+ * these stand-ins, which the local dispatcher mints tokens for and the local worker expects (the
+ * app's defaults, and what the local Docker stack sets). The audience is what the stacks would
+ * name the local worker service (`<namePrefix>-worker` with the `local` environment's prefix).
+ */
+export interface TaskPushIdentity {
+  /** The `aud` claim pushes carry: the worker's custom audience. */
+  readonly audience: string;
+  /** The `email` claim pushes carry: the account Cloud Tasks mints their OIDC tokens for. */
+  readonly serviceAccount: string;
+}
+
+export const LOCAL_TASK_PUSH_IDENTITY: TaskPushIdentity = {
+  audience: "valorize-local-worker",
+  serviceAccount: "valorize-local-tasks@valorize-local.iam.gserviceaccount.com",
+};
+
 /** What an environment may change per task type: any field, retry fields one by one. */
 export type TaskQueueOverrides = Partial<Record<TaskType, Partial<Omit<TaskQueuePolicy, "retry">> & { readonly retry?: Partial<RetryPolicy> }>>;
 
-/** The defaults with an environment's overrides merged in, field by field. */
-export function resolveTaskQueuePolicies(overrides: TaskQueueOverrides = {}): TaskQueuePolicies {
+/**
+ * The defaults with an environment's overrides merged in, field by field; concurrency sized
+ * against the worker unless the environment sets it (the dispatch budget then checks it).
+ */
+export function resolveTaskQueuePolicies(overrides: TaskQueueOverrides, worker: WorkerCapacity): TaskQueuePolicies {
   return Object.fromEntries(
     TASK_TYPES.map((type) => {
-      const base = DEFAULT_TASK_QUEUES[type];
+      const base = DEFAULT_TASK_QUEUE_POLICIES[type];
       const override = overrides[type] ?? {};
-      return [type, { ...base, ...override, retry: { ...base.retry, ...override.retry } }];
+      const shards = override.shards ?? base.shards;
+      const maxConcurrentDispatches = override.maxConcurrentDispatches ?? dispatchConcurrency(type, shards, worker);
+      return [type, { ...base, ...override, shards, maxConcurrentDispatches, retry: { ...base.retry, ...override.retry } }];
     }),
   ) as Record<TaskType, TaskQueuePolicy>;
+}
+
+export interface DispatchBudget {
+  /** Tasks the queues may have in flight at once: the sum over shards of max concurrent dispatches. */
+  readonly dispatches: number;
+  /** Requests the worker takes at once at full scale-out. */
+  readonly capacity: number;
+  readonly fits: boolean;
+  /** `categorise 4 x 100 = 400; ...` for messages. */
+  readonly breakdown: string;
+}
+
+/** The queues' concurrent dispatches against the worker's capacity (see `WorkerCapacity`). */
+export function dispatchBudget(policies: TaskQueuePolicies, worker: WorkerCapacity): DispatchBudget {
+  const per = TASK_TYPES.map((type) => ({ type, shards: policies[type].shards, each: policies[type].maxConcurrentDispatches }));
+  const dispatches = per.reduce((sum, p) => sum + p.shards * p.each, 0);
+  const capacity = maxConcurrentRequests(worker);
+  return {
+    dispatches,
+    capacity,
+    fits: dispatches <= capacity,
+    breakdown: per.map((p) => `${p.type} ${p.shards} x ${p.each} = ${p.shards * p.each}`).join("; "),
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dashboardJson, mosaic, MOSAIC_COLUMNS, ratioSeries, scorecard, series, xyChart } from "./dashboard";
+import { dashboardJson, header, mosaic, MOSAIC_COLUMNS, ratioSeries, scorecard, series, withoutProto3Defaults, xyChart } from "./dashboard";
 
 const chart = (title: string) => xyChart(title, [series('metric.type="x"', { perSeriesAligner: "ALIGN_RATE" })]);
 
@@ -30,5 +30,22 @@ describe("dashboard builders", () => {
     const tiles = [{ widget: chart("a"), width: 24, height: 16 }];
     expect(dashboardJson("d", tiles)).toBe(dashboardJson("d", tiles));
     expect(JSON.parse(dashboardJson("d", tiles)).mosaicLayout.columns).toBe(48);
+  });
+
+  it("leaves out the fields proto3 treats as unset (0, \"\", false, []), which the Monitoring API drops (provider issue 16173)", () => {
+    const json = JSON.parse(dashboardJson("d", [
+      { widget: header("Section"), width: 48, height: 4 },
+      { widget: scorecard("budget", "select_slo_budget_fraction(x)", { dangerBelow: 0, warningBelow: 0.25 }), width: 12, height: 8 },
+    ]));
+    expect(json.mosaicLayout.tiles[0]).toEqual({ width: 48, height: 4, widget: { title: "Section", text: { format: "MARKDOWN", style: { fontSize: "FS_LARGE" } } } });
+    expect(json.mosaicLayout.tiles[1].yPos).toBe(4);
+    expect(json.mosaicLayout.tiles[1].xPos).toBeUndefined();
+    // A threshold at 0 is still a threshold at 0: absent reads as 0, as the API stores it.
+    expect(json.mosaicLayout.tiles[1].widget.scorecard.thresholds).toEqual([{ color: "RED", direction: "BELOW" }, { value: 0.25, color: "YELLOW", direction: "BELOW" }]);
+    expect(json.labels).toBeUndefined();
+  });
+
+  it("keeps empty messages (they have presence) and every value that is not a default", () => {
+    expect(withoutProto3Defaults({ a: 0, b: "", c: false, d: [], e: {}, f: [0, 1], g: { h: 0, i: true }, j: "x", k: -1 })).toEqual({ e: {}, f: [0, 1], g: { i: true }, j: "x", k: -1 });
   });
 });

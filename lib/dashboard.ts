@@ -57,8 +57,7 @@ export function xyChart(title: string, dataSets: readonly DataSet[], options: { 
     title,
     xyChart: {
       dataSets: [...dataSets],
-      timeshiftDuration: "0s",
-      yAxis: { label: options.yLabel ?? "", scale: "LINEAR" },
+      yAxis: { ...(options.yLabel ? { label: options.yLabel } : {}), scale: "LINEAR" },
       ...(options.thresholds?.length ? { thresholds: options.thresholds.map((t) => ({ value: t.value, label: t.label, color: "RED", direction: "ABOVE", targetAxis: "Y1" })) } : {}),
     },
   };
@@ -81,7 +80,7 @@ export function scorecard(title: string, filter: string, options: { readonly dan
 }
 
 export function header(text: string): Widget {
-  return { title: text, text: { content: "", format: "MARKDOWN", style: { fontSize: "FS_LARGE" } } };
+  return { title: text, text: { format: "MARKDOWN", style: { fontSize: "FS_LARGE" } } };
 }
 
 export interface TileSpec {
@@ -122,6 +121,35 @@ export function mosaic(tiles: readonly TileSpec[]): PlacedTile[] {
   return placed;
 }
 
+/**
+ * The dashboard without the fields proto3 treats as unset: 0, "", false and empty lists.
+ *
+ * The Monitoring API stores dashboards as protocol buffers and answers with proto3 JSON, which
+ * leaves out every scalar or repeated field equal to its default (`xPos: 0`, `label: ""`,
+ * `groupByFields: []`, a threshold's `value: 0`). The provider compares that answer with the
+ * configured `dashboard_json`, so any such field shows as a change on every plan
+ * (hashicorp/terraform-provider-google#16173, open; #7242 before it). Dropping them loses nothing:
+ * a proto3 scalar without presence reads as its default when absent, which is also how the API
+ * itself stores them (a threshold at 0 stays a threshold at 0; the dashboard's fields carry no
+ * `optional` presence). Empty objects are kept: a message field does have presence (an empty
+ * widget kind still selects that kind), and the API returns it as `{}`.
+ */
+export function withoutProto3Defaults<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => withoutProto3Defaults(item)) as T;
+  if (value === null || typeof value !== "object") return value;
+  const kept: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (isProto3Default(field)) continue;
+    kept[key] = withoutProto3Defaults(field);
+  }
+  return kept as T;
+}
+
+function isProto3Default(field: unknown): boolean {
+  return field === 0 || field === "" || field === false || field === undefined || (Array.isArray(field) && field.length === 0);
+}
+
 export function dashboardJson(displayName: string, tiles: readonly TileSpec[], labels: Readonly<Record<string, string>> = {}): string {
-  return JSON.stringify({ displayName, mosaicLayout: { columns: MOSAIC_COLUMNS, tiles: mosaic(tiles) }, labels });
+  const dashboard = { displayName, mosaicLayout: { columns: MOSAIC_COLUMNS, tiles: mosaic(tiles) }, ...(Object.keys(labels).length ? { labels } : {}) };
+  return JSON.stringify(withoutProto3Defaults(dashboard));
 }

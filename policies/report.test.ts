@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ComputeSecurityPolicy } from "@cdktf/provider-google/lib/compute-security-policy";
 import { RedisInstance } from "@cdktf/provider-google/lib/redis-instance";
+import { DEPLOY_SETTINGS_FIXTURE } from "../test/support/fixtures";
 import { describe, expect, it } from "vitest";
 import { PolicyPack } from "./pack";
 import { formatPolicyReport, hasErrors, type StackPolicyReport } from "./report";
@@ -69,7 +70,7 @@ describe("the policy report", () => {
 describe("npm run policy", () => {
   it("reports every rule on the real dev, staging and prod stacks and exits 1 exactly when something fails", () => {
     const root = join(__dirname, "..");
-    const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/policy.ts"], { cwd: root, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+    const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/policy.ts"], { cwd: root, encoding: "utf8", env: { ...process.env, ...DEPLOY_SETTINGS_FIXTURE.staging, ...DEPLOY_SETTINGS_FIXTURE.prod, CHECKPOINT_DISABLE: "1" } });
     expect(run.stderr).toBe("");
     const header = run.stdout.split("\n").find((l) => l.startsWith("rule "))!;
     expect(header.split(/\s{2,}/)).toEqual(["rule", "severity", "title", "dev", "staging", "prod"]);

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { App, Testing } from "../lib/cdktf";
 import { PolicyPack } from "../policies/pack";
 import { formatPolicyReport, hasErrors, type StackPolicyReport } from "../policies/report";
-import { buildApp } from "../stacks/app";
+import { buildApp, formatUnavailable } from "../stacks/app";
 import { EnvironmentStack } from "../stacks/environment-stack";
 
 async function main(): Promise<void> {
@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   // Nothing is written: the App needs an outdir, so give it a throwaway one.
   const outdir = mkdtempSync(join(tmpdir(), "policy-"));
   try {
-    const app = buildApp(new App({ stackTraces: false, outdir }));
+    const { app, unavailable } = buildApp(new App({ stackTraces: false, outdir }));
+    if (unavailable.length > 0) console.log(`${formatUnavailable(unavailable)}\n`);
     const stacks = app.node.children.filter((child): child is EnvironmentStack => child instanceof EnvironmentStack);
     const reports: StackPolicyReport[] = stacks.map((stack) => {
       // Runs the stack's Aspects as synth would (cdktf exports no other way), so the report sees

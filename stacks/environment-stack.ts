@@ -1,4 +1,5 @@
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { GoogleBetaProvider } from "@cdktf/provider-google-beta/lib/provider";
 import { AppImage } from "../constructs/app-image";
 import { AppService } from "../constructs/app-service";
 import { Cache } from "../constructs/cache";
@@ -63,12 +64,10 @@ export class EnvironmentStack extends StandaloneStack {
 
     const project = config.projectId ?? projectIdVariable(this);
     this.project = project;
-    new GoogleProvider(this, "google", {
-      project,
-      region,
-      defaultLabels: platformLabels(config),
-      addTerraformAttributionLabel: true,
-    });
+    const providerConfig = { project, region, defaultLabels: platformLabels(config), addTerraformAttributionLabel: true };
+    new GoogleProvider(this, "google", providerConfig);
+    // For the one beta-only field the stack uses: the migration job's run_execution_token.
+    const betaProvider = new GoogleBetaProvider(this, "google-beta", providerConfig);
     new ProjectServices(this, "apis", { project });
     const base = { project, region, namePrefix };
 
@@ -115,7 +114,7 @@ export class EnvironmentStack extends StandaloneStack {
     this.migrations = new MigrationJob(this, "migrations", {
       ...base,
       image: this.image.imageUri,
-      trigger: this.image.sourceHash,
+      betaProvider,
       network: this.network,
       database: this.database,
       ownerPassword,
@@ -206,7 +205,7 @@ export class EnvironmentStack extends StandaloneStack {
     out("max_connections", String(this.database.maxConnections), "PostgreSQL max_connections derived from the connection budget.");
     out("edge_ip", this.edge.ipAddress, "Global load balancer address: point the domains' A records here.");
     out("base_url", this.edge.baseUrl, "Public base URL of the system (load balancer).");
-    out("static_bucket", this.edge.staticBucket.name, "Bucket the edge serves static assets from (CDN).");
+    if (this.edge.staticBucket) out("static_bucket", this.edge.staticBucket.name, "Bucket the edge serves static assets from (CDN).");
   }
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ENVIRONMENTS, loadEnvironment, parseEnvironment } from "../environments";
+import { loadConfig } from "../app/config";
+import { AppService } from "../constructs/app-service";
+import { ENVIRONMENTS, LOCAL_TASK_PUSH_IDENTITY, loadEnvironment, parseEnvironment } from "../environments";
 import { Testing } from "../lib/cdktf";
 import { resourcesOf } from "../test/support/synth";
 import { LocalStack, ROLE_PORTS } from "./local-stack";
@@ -16,6 +18,10 @@ const container = (name: string) => containers.find((c) => c.name === `valorize-
 const envOf = (c: any) => Object.fromEntries(c.env.map((line: string) => line.split(/=(.*)/s).slice(0, 2)));
 
 describe("local stack", () => {
+  it("shells out to nothing during apply: no gcloud, no local-exec", () => {
+    expect(raw).not.toMatch(/gcloud|local-exec|"provisioner"/);
+  });
+
   it("matches the reviewed snapshot", async () => {
     await expect(JSON.stringify(JSON.parse(raw), null, 2)).toMatchFileSnapshot("./__snapshots__/local.cdk.tf.json");
   });
@@ -69,6 +75,13 @@ describe("local stack", () => {
     expect(env).toMatchObject({ TASKS_BACKEND: "local", WORKER_URL: `http://worker:${ROLE_PORTS.worker}`, REDIS_URL: "redis://redis:6379", PORT: "8080" });
     expect(env.DATABASE_URL).toBe("postgres://valorize:${var.local_db_password}@postgres:5432/valorize");
     expect(envOf(container("realtime")).PORT).toBe(String(ROLE_PORTS.realtime));
+  });
+
+  it("has the dispatcher push, and the worker expect, one push identity: what the stacks would name the local worker", () => {
+    expect(LOCAL_TASK_PUSH_IDENTITY.audience).toBe(AppService.serviceName(ENVIRONMENTS.local.namePrefix, "worker"));
+    const identity = { mode: "cloud-run-iam", ...LOCAL_TASK_PUSH_IDENTITY };
+    expect(loadConfig("worker", envOf(container("worker"))).taskAuth).toEqual(identity);
+    expect(loadConfig("dispatcher", envOf(container("dispatcher"))).taskAuth).toEqual(identity);
   });
 
   it("routes paths like the cloud load balancer", () => {

@@ -4,6 +4,7 @@ import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { DockerService } from "../constructs/docker-service";
 import type { EnvironmentConfig } from "../environments/schema";
+import { LOCAL_TASK_PUSH_IDENTITY } from "../environments/task-queues";
 import { Construct, Fn, LocalBackend, TerraformOutput, TerraformVariable } from "../lib/cdktf";
 import { StandaloneStack } from "../lib/standalone-stack";
 import { imageSourceHash, PROJECT_ROOT_FROM_STACK } from "../lib/image-sources";
@@ -95,13 +96,20 @@ export class LocalStack extends StandaloneStack {
       TOKEN_SECRET: "local-only-token-secret-not-for-production",
       LOG_LEVEL: "info",
     };
+    // The push identity, as the cloud stacks give the worker: the dispatcher mints the stripped
+    // tokens Cloud Run would forward for it, and the worker checks them as it does in the cloud.
+    const pushEnv = { TASKS_OIDC_AUDIENCE: LOCAL_TASK_PUSH_IDENTITY.audience, TASKS_SERVICE_ACCOUNT: LOCAL_TASK_PUSH_IDENTITY.serviceAccount };
     const app = (role: keyof typeof ROLE_PORTS | "migrate", name: string, extra: Partial<ConstructorParameters<typeof DockerService>[2]> = {}) =>
       new DockerService(this, name, {
         name: `${prefix}-${name}`,
         image: appImage.imageId,
         network,
         command: [role],
-        env: { ...appEnv, ...(role === "migrate" ? {} : { PORT: String(ROLE_PORTS[role]), DB_POOL_SIZE: String(config.services[role === "dispatcher" ? "worker" : role].dbPoolSize) }) },
+        env: {
+          ...appEnv,
+          ...(role === "worker" || role === "dispatcher" ? pushEnv : {}),
+          ...(role === "migrate" ? {} : { PORT: String(ROLE_PORTS[role]), DB_POOL_SIZE: String(config.services[role === "dispatcher" ? "worker" : role].dbPoolSize) }),
+        },
         healthcheck: role === "migrate" ? undefined : { test: readyCheck(ROLE_PORTS[role]) },
         memoryMb: 1024,
         dependsOn: [postgres.container, redis.container],

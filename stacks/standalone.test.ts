@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { App, TerraformStack } from "../lib/cdktf";
 import { StandaloneStack } from "../lib/standalone-stack";
+import { DEPLOY_SETTINGS_FIXTURE } from "../test/support/fixtures";
 import { buildApp } from "./app";
 
 const dirs: string[] = [];
@@ -17,7 +18,8 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 function synthesizeAll(withPreparingPass: boolean): Record<string, string> {
   const outdir = mkdtempSync(join(tmpdir(), "standalone-"));
   dirs.push(outdir);
-  const app = buildApp(new App({ outdir, stackTraces: false, context: {} }));
+  const app = new App({ outdir, stackTraces: false, context: {} });
+  buildApp(app, { env: { ...DEPLOY_SETTINGS_FIXTURE.staging, ...DEPLOY_SETTINGS_FIXTURE.prod } });
   if (withPreparingPass) {
     for (const stack of app.node.children) {
       if (stack instanceof StandaloneStack) stack.prepareStack = TerraformStack.prototype.prepareStack.bind(stack);

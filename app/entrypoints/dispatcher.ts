@@ -27,6 +27,7 @@ export async function buildDispatcher(
     queuePrefix: config.tasks.queuePrefix,
     policies: options.policies ?? localTaskPolicies(),
     workerUrl: config.workerUrl,
+    identity: config.taskAuth,
     logger,
   });
   dispatcher.start();

@@ -4,8 +4,8 @@
  */
 import { CloudTasksClient } from "@google-cloud/tasks";
 import type { Redis } from "ioredis";
-import { local } from "../../environments/local";
-import { DEFAULT_TASK_QUEUES, resolveTaskQueuePolicies, type TaskQueuePolicies } from "../../environments/task-queues";
+import { LOCAL_WORKER, local } from "../../environments/local";
+import { DEFAULT_TASK_QUEUE_POLICIES, resolveTaskQueuePolicies, type TaskQueuePolicies } from "../../environments/task-queues";
 import { CsvStatementParser } from "../adapters/csv/statement-parser";
 import type { Logger } from "../adapters/logging";
 import { PostgresDatabase } from "../adapters/postgres/database";
@@ -74,7 +74,7 @@ export async function createCoreServices(config: AppConfig, logger: Logger): Pro
  * environments' validation (zod schemas, the policy pack's rule ids).
  */
 export function localTaskPolicies(): TaskQueuePolicies {
-  return resolveTaskQueuePolicies(local.taskQueues);
+  return resolveTaskQueuePolicies(local.taskQueues ?? {}, LOCAL_WORKER);
 }
 
 export type ClosableTaskQueue = TaskQueue & { close(): Promise<void> };
@@ -85,7 +85,7 @@ export function createTaskQueue(core: CoreServices, policies: TaskQueuePolicies 
   if (tasks.backend === "cloud-tasks") {
     const client = new CloudTasksClient();
     // The deadline is per task; the cloud queues' other settings live on the queues themselves.
-    const queue = new CloudTasksQueue(client, tasks, DEFAULT_TASK_QUEUES);
+    const queue = new CloudTasksQueue(client, tasks, DEFAULT_TASK_QUEUE_POLICIES);
     return { enqueue: (task) => queue.enqueue(task), close: () => client.close() };
   }
   // A connection of its own: BullMQ defines its Lua scripts (dozens) on the connection it is given,

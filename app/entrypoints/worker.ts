@@ -2,7 +2,7 @@ import { createHttpServer } from "../adapters/http/server";
 import { registerWorkerRoutes, type TaskHandlers } from "../adapters/http/worker-routes";
 import type { Logger } from "../adapters/logging";
 import { InProcessTaskQueue } from "../adapters/tasks/in-process-queue";
-import { oidcTaskAuthenticator } from "../adapters/tasks/oidc";
+import { taskPushAuthenticator } from "../adapters/tasks/oidc";
 import type { AppConfig } from "../config";
 import { categoriseTransaction } from "../domain/actions/categorise";
 import { runImport } from "../domain/actions/imports";
@@ -27,7 +27,7 @@ export async function buildWorker(config: AppConfig, logger: Logger): Promise<Wo
   const server = createHttpServer({ logger, project: config.log.project, ready: core.ready });
   registerWorkerRoutes(server.app, {
     handlers,
-    authenticate: config.taskAuth ? oidcTaskAuthenticator(config.taskAuth) : undefined,
+    authenticate: taskPushAuthenticator(config.taskAuth),
     project: config.log.project,
   });
   return { server, core, close: () => closeInOrder(server, () => core.close()) };

@@ -7,9 +7,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Queue } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_TASK_QUEUES, TASK_TYPES, type TaskQueuePolicies, type TaskQueuePolicy } from "../../environments/task-queues";
+import { DEFAULT_TASK_QUEUES, LOCAL_TASK_PUSH_IDENTITY, TASK_TYPES, type TaskQueuePolicies, type TaskQueuePolicy } from "../../environments/task-queues";
 import { redisKeys } from "../adapters/redis/keys";
 import { BullTaskQueue } from "../adapters/tasks/local-queue";
+import { checkForwardedToken, SIGNATURE_REMOVED } from "../adapters/tasks/oidc";
 import { retryDelaySeconds } from "../adapters/tasks/retry-policy";
 import type { DispatcherInstance } from "../entrypoints/dispatcher";
 import { localTaskPolicies } from "../entrypoints/services";
@@ -149,6 +150,17 @@ describe("local dispatcher", () => {
       expect(attempts[retry]!.at).toBeGreaterThanOrEqual(Math.floor(etas[retry]!));
     }
     expect(retryDelaySeconds(policy.retry, 2)).toBeGreaterThan(retryDelaySeconds(policy.retry, 1));
+  });
+
+  it("pushes the token Cloud Run would hand the worker: the local push identity's claims, signature stripped", async () => {
+    await setUp(policiesWith(fastPolicy()));
+    await queue!.enqueue(notifyTask());
+    await eventually(async () => target.received.length === 1, 10_000, "the push");
+    const authorization = target.received[0]!.headers.authorization ?? "";
+    expect(authorization).toMatch(new RegExp(`^Bearer [\\w-]+\\.[\\w-]+\\.${SIGNATURE_REMOVED}$`));
+    expect(checkForwardedToken({ authorization }, LOCAL_TASK_PUSH_IDENTITY)).toBeUndefined();
+    const claims = JSON.parse(Buffer.from(authorization.split(".")[1]!, "base64url").toString());
+    expect(claims).toMatchObject({ iss: "https://accounts.google.com", aud: LOCAL_TASK_PUSH_IDENTITY.audience, email: LOCAL_TASK_PUSH_IDENTITY.serviceAccount, email_verified: true });
   });
 
   it("stops after maxAttempts and leaves the task failed", async () => {

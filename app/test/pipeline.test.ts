@@ -2,8 +2,12 @@
  * The whole local system at once: api -> BullMQ queues -> dispatcher -> worker (real HTTP) ->
  * PostgreSQL, with events reaching a WebSocket client through Redis and the realtime role.
  */
+import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { redisKeys } from "../adapters/redis/keys";
+import { BullTaskQueue, type LocalTaskData } from "../adapters/tasks/local-queue";
+import { localTaskPolicies } from "../entrypoints/services";
 import type { ApiInstance } from "../entrypoints/api";
 import type { DispatcherInstance } from "../entrypoints/dispatcher";
 import type { RealtimeInstance } from "../entrypoints/realtime";
@@ -77,6 +81,53 @@ describe("local pipeline", () => {
       });
     } finally {
       socket.terminate();
+    }
+  });
+});
+
+/**
+ * The dispatcher delivers what Cloud Run hands the container (the stripped token of the push
+ * identity), and the worker enforces the cloud's check on it: matching identities deliver, a push
+ * minted for another audience is refused 401 (and retried, as Cloud Tasks would) and never runs.
+ */
+describe("push authentication through the local dispatcher", () => {
+  it("delivers to a worker guarding the same push identity, and never runs a push minted for another audience", async () => {
+    const identity = { TASKS_OIDC_AUDIENCE: "valorize-pipeline-worker", TASKS_SERVICE_ACCOUNT: "tasks@acme-pipeline.iam.gserviceaccount.com" };
+    const tenant = await client.tenant();
+    const guarded = await startWorker(isolated, identity);
+    const policies = localTaskPolicies();
+    const lanes = [
+      { prefix: `${isolated.queuePrefix}-same`, audience: identity.TASKS_OIDC_AUDIENCE },
+      { prefix: `${isolated.queuePrefix}-other`, audience: "valorize-other-worker" },
+    ];
+    const dispatchers = await Promise.all(
+      lanes.map((lane) => startDispatcher(isolated, guarded.url, policies, { ...identity, TASKS_QUEUE_PREFIX: lane.prefix, TASKS_OIDC_AUDIENCE: lane.audience })),
+    );
+    const queues = lanes.map((lane) => new BullTaskQueue({ connection: isolated.redis, prefix: redisKeys(isolated.redisPrefix).queues, queuePrefix: lane.prefix, policies }));
+    const tasks = lanes.map((lane) => ({
+      type: "notify" as const,
+      idempotencyKey: `notify:${lane.prefix}`,
+      payload: { user_id: tenant.userId, key: lane.prefix, kind: `push-auth-${lane.audience}`, data: {} },
+    }));
+    const delivered = async (lane: (typeof lanes)[number]) =>
+      (await isolated.pool.query("SELECT count(*)::int AS n FROM notifications WHERE user_id = $1 AND kind = $2", [tenant.userId, `push-auth-${lane.audience}`])).rows[0].n as number;
+    try {
+      await Promise.all(tasks.map((task, i) => queues[i]!.enqueue(task)));
+      expect(await eventually(async () => (await delivered(lanes[0]!)) === 1, 10_000, "the matching push")).toBe(true);
+
+      const { queueName, taskName } = queues[1]!.queueNameFor(tasks[1]!);
+      const bull = new Queue<LocalTaskData>(queueName, { connection: isolated.redis, prefix: redisKeys(isolated.redisPrefix).queues });
+      try {
+        const refused = await eventually(async () => (await bull.getJob(taskName))?.data.delivery, 10_000, "the refused attempt");
+        expect(refused).toMatchObject({ previousResponse: "401", retryReason: "HTTP_401" });
+      } finally {
+        await bull.close();
+      }
+      expect(await delivered(lanes[1]!)).toBe(0);
+    } finally {
+      await Promise.all(dispatchers.map((d) => d.close()));
+      await Promise.all(queues.map((q) => q.close()));
+      await guarded.close();
     }
   });
 });

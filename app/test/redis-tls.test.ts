@@ -1,7 +1,9 @@
 /**
  * Redis over TLS as Memorystore serves it, on a real redis-server: a per-instance CA, a server
  * certificate naming the instance IP only in its subject CN, AUTH on. The client must connect,
- * and must refuse a certificate for another IP or from another CA.
+ * and must refuse a certificate for another IP or from another CA. During a CA rotation the
+ * instance lists two CAs and the CA secret holds both (constructs/cache.ts): a server certificate
+ * from the second must be trusted too.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -36,11 +38,16 @@ function issueCertificates(dir: string) {
     openssl("x509", "-req", "-in", `${name}.csr`, "-CA", `${signer}.crt`, "-CAkey", `${signer}.key`, "-CAcreateserial", "-out", `${name}.crt`, "-days", "1");
   };
   ca("instance-ca");
+  ca("instance-ca-next");
   ca("other-ca");
   server("genuine", "127.0.0.1", "instance-ca");
   server("other-ip", "10.9.9.9", "instance-ca");
   server("other-ca-server", "127.0.0.1", "other-ca");
-  return { caPem: readFileSync(join(dir, "instance-ca.crt"), "utf8") };
+  server("rotated", "127.0.0.1", "instance-ca-next");
+  const pem = (name: string) => readFileSync(join(dir, `${name}.crt`), "utf8");
+  // What the CA secret holds during a rotation: every server CA, trimmed and joined by a newline,
+  // exactly as the stack's expression builds it (constructs/cache.ts serverCaBundle).
+  return { caPem: pem("instance-ca"), bundlePem: [pem("instance-ca"), pem("instance-ca-next")].map((c) => c.trim()).join("\n") };
 }
 
 async function startTlsRedis(dir: string, certificate: string): Promise<{ process: ChildProcess; url: string }> {
@@ -86,10 +93,11 @@ describe.runIf(canRun)("Redis over TLS with a Memorystore-style certificate", ()
   const dir = mkdtempSync(join(tmpdir(), "vz-redis-tls-"));
   const servers: Record<string, { process: ChildProcess; url: string }> = {};
   let caPem = "";
+  let bundlePem = "";
 
   beforeAll(async () => {
-    caPem = issueCertificates(dir).caPem;
-    for (const certificate of ["genuine", "other-ip", "other-ca-server"]) servers[certificate] = await startTlsRedis(dir, certificate);
+    ({ caPem, bundlePem } = issueCertificates(dir));
+    for (const certificate of ["genuine", "other-ip", "other-ca-server", "rotated"]) servers[certificate] = await startTlsRedis(dir, certificate);
   }, 30_000);
 
   afterAll(() => {
@@ -106,6 +114,21 @@ describe.runIf(canRun)("Redis over TLS with a Memorystore-style certificate", ()
     } finally {
       redis.disconnect();
     }
+  });
+
+  it("trusts every CA of a bundle: during a CA rotation the server's certificate may come from the second", async () => {
+    expect(bundlePem.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    for (const server of ["rotated", "genuine"]) {
+      const redis = connect(servers[server]!.url, bundlePem);
+      try {
+        await redis.connect();
+        expect(await redis.ping(), server).toBe("PONG");
+      } finally {
+        redis.disconnect();
+      }
+    }
+    // Only the first CA, as the secret held before: the rotated server is refused.
+    expect(await refusal(servers.rotated!.url, caPem)).toMatch(/unable to verify the first certificate/);
   });
 
   it("refuses a certificate of the same CA issued for another IP", async () => {

@@ -4,12 +4,15 @@
  * (two worker instances with their own pools racing on the same task).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_TASK_PUSH_IDENTITY } from "../../environments/task-queues";
+import { forwardedIdToken, type GoogleIdTokenClaims } from "../adapters/tasks/oidc";
 import type { ApiInstance } from "../entrypoints/api";
 import type { WorkerInstance } from "../entrypoints/worker";
 import { ApiClient, type Tenant } from "./support/api-client";
 import { eventsDuring } from "./support/events";
 import { isolate, type Isolated } from "./support/isolation";
 import { startApi, startWorker } from "./support/roles";
+import { signedIdToken } from "./support/tokens";
 
 let isolated: Isolated;
 let api: ApiInstance;
@@ -29,7 +32,9 @@ afterAll(async () => {
   await isolated?.cleanup();
 });
 
-const taskHeaders = (name: string, retry = 0) => ({
+/** What Cloud Run hands the worker for a Cloud Tasks push: the stripped token of the push identity. */
+const taskHeaders = (name: string, retry = 0): Record<string, string> => ({
+  authorization: `Bearer ${forwardedIdToken(LOCAL_TASK_PUSH_IDENTITY)}`,
   "content-type": "application/json",
   "x-cloudtasks-queuename": `${isolated.queuePrefix}-categorise-0`,
   "x-cloudtasks-taskname": name,
@@ -38,7 +43,11 @@ const taskHeaders = (name: string, retry = 0) => ({
 
 async function deliver(type: string, payload: unknown, worker = workers[0]!, headers: Record<string, string> = taskHeaders(`t-${type}`)) {
   const response = await fetch(`${worker.url}/tasks/${type}`, { method: "POST", headers, body: JSON.stringify(payload) });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> & { error?: { code: string } } };
+  return {
+    status: response.status,
+    contentType: response.headers.get("content-type"),
+    body: (await response.json()) as Record<string, unknown> & { error?: { code: string; message: string; fields?: Record<string, string> } },
+  };
 }
 
 async function categoryName(categoryId: unknown): Promise<string> {
@@ -156,11 +165,32 @@ describe("notify", () => {
 describe("status codes", () => {
   it("answers 4xx for tasks that can never succeed", async () => {
     const unknownType = await deliver("reticulate", {});
-    expect(unknownType).toMatchObject({ status: 404, body: { error: { code: "unknown_task_type" } } });
+    expect(unknownType).toMatchObject({ status: 404, body: { error: { code: "unknown_task_type", fields: { type: expect.any(String) } } } });
     const malformed = await deliver("categorise", { user_id: "nope" });
     expect(malformed).toMatchObject({ status: 400, body: { error: { code: "validation_failed" } } });
     const missing = await deliver("categorise", { user_id: "00000000-0000-4000-8000-000000000000", transaction_id: "00000000-0000-4000-8000-000000000001" });
     expect(missing).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+  });
+
+  // Notifications are stored as text and jsonb: each of these was a 500, retried for nothing.
+  it.each([
+    ["a NUL in the key", (u: string) => JSON.stringify({ user_id: u, key: "k\u0000", kind: "welcome", data: {} }), "key"],
+    ["a NUL in the kind", (u: string) => JSON.stringify({ user_id: u, key: "k", kind: "wel\u0000come", data: {} }), "kind"],
+    ["a NUL in a data value", (u: string) => JSON.stringify({ user_id: u, key: "k", kind: "welcome", data: { a: ["ok", "b\u0000"] } }), "data.a.1"],
+    ["a NUL in a data key", (u: string) => JSON.stringify({ user_id: u, key: "k", kind: "welcome", data: { "a\u0000": 1 } }), "data.a\u0000"],
+    ["a lone surrogate in a data value", (u: string) => `{"user_id":"${u}","key":"k","kind":"welcome","data":{"a":{"b":"x\\ud800"}}}`, "data.a.b"],
+    ["data nested 10,000 levels deep", (u: string) => `{"user_id":"${u}","key":"k","kind":"welcome","data":{"a":${"[".repeat(10_000)}${"]".repeat(10_000)}}}`, undefined],
+  ])("answers 400 for a notification with %s, naming the field", async (_name, body, field) => {
+    const tenant = await client.tenant();
+    const response = await fetch(`${workers[0]!.url}/tasks/notify`, { method: "POST", headers: taskHeaders("t-notify-bad"), body: body(tenant.userId) });
+    expect(response.status).toBe(400);
+    const error = ((await response.json()) as { error: { code: string; fields: Record<string, string> } }).error;
+    expect(error.code).toBe("validation_failed");
+    const named = Object.keys(error.fields);
+    if (field) expect(named).toContain(field);
+    else expect(named.some((name) => name.startsWith("data.a.0.0"))).toBe(true);
+    const { rows } = await isolated.pool.query("SELECT count(*)::int AS n FROM notifications WHERE user_id = $1", [tenant.userId]);
+    expect(rows[0].n).toBe(0);
   });
 
   it("answers 5xx (retry) when a dependency is down", async () => {
@@ -173,14 +203,76 @@ describe("status codes", () => {
       await broken.close();
     }
   });
+});
 
-  it("requires the Cloud Tasks OIDC token when an audience is configured", async () => {
-    const guarded = await startWorker(isolated, { TASKS_OIDC_AUDIENCE: "valorize-test-worker", TASKS_SERVICE_ACCOUNT: "tasks@acme.iam.gserviceaccount.com" });
-    try {
-      const anonymous = await deliver("notify", { user_id: "00000000-0000-4000-8000-000000000000", key: "k", kind: "k", data: {} }, guarded);
-      expect(anonymous).toMatchObject({ status: 401, body: { error: { code: "unauthenticated" } } });
-    } finally {
-      await guarded.close();
-    }
+/**
+ * The worker behind Cloud Run's IAM check gets the push token with its signature removed
+ * (app/adapters/tasks/oidc.ts): it accepts only such a token for its audience and the tasks
+ * account, and answers every other push 401 with a JSON body naming the reason.
+ */
+describe("push authentication (Cloud Run IAM on: stripped tokens)", () => {
+  const identity = { audience: "valorize-test-worker", serviceAccount: "tasks@acme-test.iam.gserviceaccount.com" };
+  let guarded: WorkerInstance & { url: string };
+  let tenant: Tenant;
+  let pushes = 0;
+  beforeAll(async () => {
+    guarded = await startWorker(isolated, { TASKS_OIDC_AUDIENCE: identity.audience, TASKS_SERVICE_ACCOUNT: identity.serviceAccount });
+    tenant = await client.tenant();
+  });
+  afterAll(async () => {
+    await guarded?.close();
+  });
+
+  const push = (headers: Record<string, string>, type = "notify") => {
+    pushes++;
+    const payload = { user_id: tenant.userId, key: `push-${pushes}`, kind: "push-auth", data: {} };
+    const { authorization: _stripped, ...cloudTasksHeaders } = taskHeaders(`auth-${pushes}`);
+    return deliver(type, payload, guarded, { ...cloudTasksHeaders, ...headers });
+  };
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const stripped = (claims: Partial<GoogleIdTokenClaims> = {}, nowMs?: number) => forwardedIdToken(identity, { claims, nowMs });
+  const delivered = async () => {
+    const { rows } = await isolated.pool.query("SELECT count(*)::int AS n FROM notifications WHERE user_id = $1", [tenant.userId]);
+    return rows[0].n as number;
+  };
+
+  it("accepts a stripped token with the configured claims, from either Google issuer form", async () => {
+    expect(await push(bearer(stripped()))).toMatchObject({ status: 200, body: { status: "ok", outcome: "delivered" } });
+    expect(await push(bearer(stripped({ iss: "accounts.google.com" })))).toMatchObject({ status: 200, body: { outcome: "delivered" } });
+    // Inside the clock-skew allowance: a minute past exp still passes.
+    expect(await push(bearer(stripped({}, Date.now() - 3660_000)))).toMatchObject({ status: 200 });
+    expect(await delivered()).toBe(3);
+  });
+
+  it("reads X-Serverless-Authorization first, the header Cloud Run checked when both are present", async () => {
+    const appBearer = { authorization: "Bearer some-app-level-credential" };
+    expect(await push({ ...appBearer, "x-serverless-authorization": `Bearer ${stripped()}` })).toMatchObject({ status: 200 });
+    const wrong = await push({ ...bearer(stripped()), "x-serverless-authorization": `Bearer ${stripped({ aud: "valorize-other-worker" })}` });
+    expect(wrong).toMatchObject({ status: 401, body: { error: { code: "wrong_audience", fields: { aud: expect.stringContaining("valorize-other-worker") } } } });
+  });
+
+  it.each([
+    ["another audience", () => bearer(stripped({ aud: "https://valorize-test-worker-abc.a.run.app" })), "wrong_audience", "aud"],
+    ["another identity", () => bearer(stripped({ email: "intruder@acme-test.iam.gserviceaccount.com" })), "wrong_identity", "email"],
+    ["an unverified e-mail", () => bearer(stripped({ email_verified: false })), "wrong_identity", "email_verified"],
+    ["another issuer", () => bearer(stripped({ iss: "https://securetoken.google.com/acme-test" })), "wrong_issuer", "iss"],
+    ["an expired token", () => bearer(stripped({}, Date.now() - 2 * 3600_000)), "token_expired", "exp"],
+    ["no token", () => ({}), "missing_token", "authorization"],
+    ["a token that is not a JWT", () => bearer("not-a-jwt"), "malformed_token", "authorization"],
+    ["claims that are not JSON", () => bearer(`${stripped().split(".")[0]}.bm90IGpzb24.SIGNATURE_REMOVED_BY_GOOGLE`), "malformed_token", "authorization"],
+    ["another scheme", () => ({ authorization: `Basic ${Buffer.from("tasks:secret").toString("base64")}` }), "malformed_token", "authorization"],
+    ["a token with a real signature (it did not pass Cloud Run's check)", () => bearer(signedIdToken(identity)), "token_not_platform_verified", "authorization"],
+    ["an unsigned token (alg none)", () => bearer(`${stripped().split(".").slice(0, 2).join(".")}.`), "token_not_platform_verified", "authorization"],
+  ])("refuses %s with a 401 naming the reason", async (_case, headers, code, field) => {
+    const before = await delivered();
+    const refused = await push(headers());
+    expect(refused.status).toBe(401);
+    expect(refused.contentType).toMatch(/^application\/json/);
+    expect(refused.body.error).toMatchObject({ code, message: expect.any(String), fields: { [field]: expect.any(String) } });
+    expect(await delivered()).toBe(before);
+  });
+
+  it("answers nothing else to an unauthenticated caller, not even which task types exist", async () => {
+    expect(await push({}, "reticulate")).toMatchObject({ status: 401, body: { error: { code: "missing_token" } } });
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadEnvironment } from "../../environments";
+import type { PreflightProbes } from "../../environments/deploy-preflight";
 import type { ExperimentOptions } from "./options";
 import { ExperimentError } from "../errors";
 import { onPath, preflightCloud, requiredTools } from "./preflight";
@@ -21,6 +22,15 @@ function binDir(...commands: string[]): string {
 }
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
+/** A machine where terraform 1.11, the Docker daemon, credentials and the registry all answer. */
+const HEALTHY: PreflightProbes = {
+  terraformVersion: async () => "1.11.4",
+  dockerDaemonProblem: async () => undefined,
+  reachable: async () => true,
+  fileExists: () => true,
+  readText: () => undefined,
+};
+
 const options = (overrides: Partial<ExperimentOptions> = {}): ExperimentOptions => ({
   env: "dev",
   profile: "quick",
@@ -31,6 +41,15 @@ const options = (overrides: Partial<ExperimentOptions> = {}): ExperimentOptions 
   ...overrides,
 });
 const devSettings = { VALORIZE_DEV_PROJECT_ID: "acme-dev-1", TF_VAR_token_signing_key: "k", TF_VAR_db_owner_password: "p" };
+
+async function failure(run: Promise<unknown>): Promise<Error> {
+  try {
+    await run;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected the preflight to fail");
+}
 
 describe("experiment preflight", () => {
   it("finds executables on PATH, not other files", () => {
@@ -51,38 +70,33 @@ describe("experiment preflight", () => {
     expect(requiredTools(options(), prebuilt).map((t) => t.command)).toEqual(["terraform", "k6", "gcloud"]);
   });
 
-  it("names every missing tool with why and where to get it, before anything starts", () => {
-    const path = binDir("terraform");
-    const error = (() => {
-      try {
-        preflightCloud("dev", options(), { ...devSettings, PATH: path });
-      } catch (e) {
-        return e as Error;
-      }
-    })();
+  it("names every missing tool with why and where to get it, once, before anything starts", async () => {
+    const error = await failure(preflightCloud("dev", options(), { ...devSettings, PATH: binDir("terraform") }, HEALTHY));
     expect(error).toBeInstanceOf(ExperimentError);
-    expect(error!.message).toMatch(/^--env dev cannot start yet:\n  - install k6 \(not on PATH\): it generates the read and mixed load; https:.*\n  - install docker \(not on PATH\): it builds and pushes/);
-    expect(error!.message).not.toContain("install terraform");
+    expect(error.message).toMatch(/^--env dev cannot start yet:\n/);
+    expect(error.message).toMatch(/  - docker is not on PATH: it builds and pushes the app image during deploy/);
+    expect(error.message).toMatch(/  - k6 is not on PATH: it generates the read and mixed load; install it from https:/);
+    expect(error.message.match(/docker is not on PATH/g)).toHaveLength(1);
+    expect(error.message).not.toContain("terraform is not on PATH");
   });
 
-  it("names every setting a non-interactive deploy lacks, and none when not deploying", () => {
+  it("names every setting a non-interactive deploy lacks, and none when not deploying", async () => {
     const path = binDir("terraform", "k6", "docker", "gcloud");
-    expect(() => preflightCloud("dev", options(), { PATH: path })).toThrow(ExperimentError);
-    expect(() => preflightCloud("dev", options(), { PATH: path })).toThrow(
-      /  - set VALORIZE_DEV_PROJECT_ID \(or TF_VAR_project_id\): the project to deploy into\n  - set TF_VAR_token_signing_key: .*\n  - set TF_VAR_db_owner_password: [^\n]*$/,
-    );
-    expect(() => preflightCloud("dev", options(), { PATH: path, TF_VAR_project_id: "acme-dev-2", TF_VAR_token_signing_key: "k", TF_VAR_db_owner_password: "p" })).not.toThrow();
-    expect(() => preflightCloud("dev", options({ deploy: false }), { PATH: path })).not.toThrow();
+    const error = await failure(preflightCloud("dev", options(), { PATH: path, GOOGLE_OAUTH_ACCESS_TOKEN: "t" }, HEALTHY));
+    expect(error.message).toMatch(/  - projectId = \(unset\): the project to deploy into; set VALORIZE_DEV_PROJECT_ID/);
+    expect(error.message).toMatch(/  - TF_VAR_token_signing_key = \(unset\): a secret the stack writes write-only/);
+    expect(error.message).toMatch(/  - TF_VAR_db_owner_password = \(unset\)/);
+    await expect(preflightCloud("dev", options(), { PATH: path, TF_VAR_project_id: "acme-dev-2", TF_VAR_token_signing_key: "k", TF_VAR_db_owner_password: "p", GOOGLE_OAUTH_ACCESS_TOKEN: "t" }, HEALTHY)).resolves.toMatchObject({ name: "dev" });
+    await expect(preflightCloud("dev", options({ deploy: false }), { PATH: path }, HEALTHY)).resolves.toMatchObject({ name: "dev" });
   });
 
-  it("reports a wrong committed or external setting by name", () => {
-    expect(() => preflightCloud("dev", options(), { ...devSettings, VALORIZE_DEV_PROJECT_ID: "Bad_Project", PATH: binDir("terraform", "k6", "docker") })).toThrow(
-      /projectId.*Bad_Project.*must be a GCP project id/s,
-    );
+  it("reports a wrong committed or external setting by name", async () => {
+    const error = await failure(preflightCloud("dev", options(), { ...devSettings, VALORIZE_DEV_PROJECT_ID: "Bad_Project", PATH: binDir("terraform", "k6", "docker") }, HEALTHY));
+    expect(error.message).toMatch(/projectId = "Bad_Project": must be a GCP project id/);
   });
 
-  it("returns the environment's config when everything is there", () => {
-    const config = preflightCloud("dev", options(), { ...devSettings, PATH: binDir("terraform", "k6", "docker", "gcloud") });
+  it("returns the environment's config when everything is there", async () => {
+    const config = await preflightCloud("dev", options(), { ...devSettings, GOOGLE_OAUTH_ACCESS_TOKEN: "t", PATH: binDir("terraform", "k6", "docker", "gcloud") }, HEALTHY);
     expect(config.projectId).toBe("acme-dev-1");
   });
 });

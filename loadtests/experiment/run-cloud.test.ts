@@ -67,10 +67,10 @@ describe("Cloud Monitoring series", () => {
 
 describe("async drain in the cloud", () => {
   it("pauses and resumes every categorisation queue shard the stack creates (publishing while paused, then the drain alone)", () => {
-    const config = loadEnvironment("prod", { env: { VALORIZE_PROD_PROJECT_ID: "acme-prod-1" } });
-    const pause = queueGateCommands("pause", config, { projectId: "acme-prod-1", region: "europe-west1" });
+    const config = loadEnvironment("dev", { env: { VALORIZE_DEV_PROJECT_ID: "acme-dev-1" } });
+    const pause = queueGateCommands("pause", config, { projectId: "acme-dev-1", region: "europe-west1" });
     expect(pause).toHaveLength(config.taskQueues.categorise.shards);
-    expect(pause[0]).toEqual(["tasks", "queues", "pause", `${config.namePrefix}-categorise-0`, "--location=europe-west1", "--project=acme-prod-1", "--quiet"]);
+    expect(pause[0]).toEqual(["tasks", "queues", "pause", `${config.namePrefix}-categorise-0`, "--location=europe-west1", "--project=acme-dev-1", "--quiet"]);
     expect(queueGateCommands("resume", config, { projectId: "p", region: "r" }).map((c) => c[2])).toEqual(Array(config.taskQueues.categorise.shards).fill("resume"));
   });
 });

@@ -93,7 +93,7 @@ function cloudQueueGate(config: EnvironmentConfig, outputs: StackOutputs, ctx: E
 
 export async function runCloud(ctx: ExperimentContext): Promise<ExperimentOutcome> {
   const env = ctx.options.env as CloudEnvironmentName;
-  const config = preflightCloud(env, ctx.options);
+  const config = await preflightCloud(env, ctx.options);
   if (ctx.options.deploy) {
     ctx.log(`deploying ${env} (npx cdktf deploy ${env})`);
     await runInherit("npx", ["cdktf", "deploy", env, "--auto-approve"], { ...process.env, CHECKPOINT_DISABLE: "1" });

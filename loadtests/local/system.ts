@@ -12,8 +12,8 @@ import { Queue } from "bullmq";
 import Redis from "ioredis";
 import pg from "pg";
 import { redisKeys } from "../../app/adapters/redis/keys";
-import { resolveTaskQueuePolicies, taskQueueName } from "../../environments/task-queues";
-import { local } from "../../environments/local";
+import { localTaskPolicies } from "../../app/entrypoints/services";
+import { LOCAL_TASK_PUSH_IDENTITY, taskQueueName } from "../../environments/task-queues";
 import { ExperimentError } from "../errors";
 import { freePort } from "./data-services";
 import { instanceCpu, type CpuPlacement } from "./placement";
@@ -102,6 +102,9 @@ export class LocalSystem {
       TASKS_BACKEND: "local",
       TASKS_QUEUE_PREFIX: `vzexp-${options.runId.replace(/_/g, "-")}`,
       WORKER_URL: `http://127.0.0.1:${workerPort}`,
+      // The dispatcher pushes stripped tokens for this identity and the worker checks them, as in the cloud.
+      TASKS_OIDC_AUDIENCE: LOCAL_TASK_PUSH_IDENTITY.audience,
+      TASKS_SERVICE_ACCOUNT: LOCAL_TASK_PUSH_IDENTITY.serviceAccount,
       TOKEN_SECRET: `experiment-token-secret-${options.runId}-0123456789abcdef`,
       // Info: start-up, shutdown and retried tasks. (With "warn" each role's log stayed empty.)
       // Request logging is off in the app, so this costs nothing on the hot path.
@@ -208,7 +211,7 @@ export class LocalSystem {
 
   /** Pauses and resumes delivery of the categorisation queues (BullMQ's queue-wide pause), as the dispatcher reads them. */
   dispatchGate(): DispatchGate {
-    const policies = resolveTaskQueuePolicies(local.taskQueues);
+    const policies = localTaskPolicies();
     const connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
     const prefix = redisKeys(this.keyPrefix).queues;
     const queues = Array.from({ length: policies.categorise.shards }, (_, shard) => new Queue(taskQueueName(this.env.TASKS_QUEUE_PREFIX!, "categorise", shard), { connection, prefix }));

@@ -5,7 +5,7 @@
 import type { PolicyRule } from "../model";
 import { runDedicatedServiceAccount, runIngressNeverAll, runInternalServiceAuthenticated } from "./cloud-run";
 import { sqlBackupsWithPitr, sqlDeletionProtectionInProduction, sqlNoPublicIp, sqlTlsRequired } from "./cloud-sql";
-import { tasksAuthenticatedHttps } from "./cloud-tasks";
+import { tasksAuthenticatedHttps, tasksWithinWorkerCapacity } from "./cloud-tasks";
 import { sqlConnectionBudget } from "./connection-budget";
 import { edgeArmorEnforcedInProduction, edgeCloudArmor, edgeHttpRedirectsOnly, edgeModernTls } from "./edge";
 import { iamNoBasicRoles, iamSecretAccessPerSecret } from "./iam";
@@ -27,6 +27,7 @@ export const PLATFORM_RULES: readonly PolicyRule[] = [
   runDedicatedServiceAccount,
   runNoPlaintextSecrets,
   tasksAuthenticatedHttps,
+  tasksWithinWorkerCapacity,
   edgeCloudArmor,
   edgeModernTls,
   edgeHttpRedirectsOnly,

@@ -23,3 +23,27 @@ export function database(stack: TerraformStack, settings: object = {}, maxConnec
 export function secrets(stack: TerraformStack): Secrets {
   return new Secrets(stack, "secrets", BASE);
 }
+
+/**
+ * What a team gives its shared environments at deploy time (environments/rules.ts refuses staging
+ * and prod without them): a state bucket, its own domains and alert recipients. Made-up names that
+ * are not reserved example domains, so the rules accept them; never deployed.
+ */
+export const DEPLOY_SETTINGS_FIXTURE: Readonly<Record<"staging" | "prod", Readonly<Record<string, string>>>> = {
+  staging: {
+    VALORIZE_STAGING_STATE_BUCKET: "valorize-fixture-tf-state",
+    VALORIZE_STAGING_DOMAINS: "staging.valorize-fixture.net",
+    VALORIZE_STAGING_TICKET_EMAILS: "platform@valorize-fixture.net",
+  },
+  prod: {
+    VALORIZE_PROD_STATE_BUCKET: "valorize-fixture-tf-state",
+    VALORIZE_PROD_DOMAINS: "valorize-fixture.net,www.valorize-fixture.net",
+    VALORIZE_PROD_PAGE_EMAILS: "oncall@valorize-fixture.net",
+    VALORIZE_PROD_TICKET_EMAILS: "platform@valorize-fixture.net",
+  },
+};
+
+/** `env` with the deploy settings fixture of `name` underneath (the caller's values win). */
+export function withDeploySettings(name: string, env: Readonly<Record<string, string | undefined>> = {}): Record<string, string | undefined> {
+  return { ...(DEPLOY_SETTINGS_FIXTURE[name as keyof typeof DEPLOY_SETTINGS_FIXTURE] ?? {}), ...env };
+}

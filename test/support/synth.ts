@@ -3,6 +3,7 @@ import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { loadEnvironment, type CloudEnvironmentName, type EnvironmentConfig, type ExternalSettings } from "../../environments";
 import { Testing, TerraformStack, type Construct } from "../../lib/cdktf";
 import { EnvironmentStack } from "../../stacks/environment-stack";
+import { withDeploySettings } from "./fixtures";
 
 export interface SynthesizedJson {
   resource: Record<string, Record<string, any>>;
@@ -36,9 +37,12 @@ export function synthStack(build: (stack: TerraformStack) => void): Synthesized 
   return parse(Testing.synth(stack, true));
 }
 
-/** An environment's config, loaded without the caller's environment variables leaking in. */
+/**
+ * An environment's config, loaded without the caller's environment variables leaking in, with the
+ * deploy settings a team gives staging and prod (test/support/fixtures.ts) unless overridden.
+ */
 export function testEnvironment(name: CloudEnvironmentName, external: ExternalSettings = {}): EnvironmentConfig {
-  return loadEnvironment(name, external);
+  return loadEnvironment(name, { ...external, env: withDeploySettings(name, external.env) });
 }
 
 export function synthEnvironment(config: EnvironmentConfig): Synthesized & { stack: EnvironmentStack } {
@@ -67,3 +71,13 @@ export function resourcesAt(json: SynthesizedJson, type: string, fragment: strin
 }
 
 export type { Construct };
+
+/** The Cloud Run service of an app role (api, realtime, worker) in a synthesized environment. */
+export function serviceNamed(json: SynthesizedJson, role: string): any {
+  return Object.values(resourcesOf(json, "google_cloud_run_v2_service")).find((s: any) => s.name.endsWith(`-${role}`));
+}
+
+/** A Cloud Run service's first container's variables: name -> value, or the value_source of a secret. */
+export function envOf(service: any): Record<string, any> {
+  return Object.fromEntries(service.template.containers[0].env.map((e: any) => [e.name, e.value ?? e.value_source]));
+}

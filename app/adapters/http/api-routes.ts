@@ -2,7 +2,7 @@
  * The public JSON API. Handlers only translate HTTP <-> use cases: validate the DTO, call the
  * Action or Query, shape the status code. Cached reads are sent as the stored JSON string.
  */
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { createAccount } from "../../domain/actions/accounts";
 import { login, registerUser, type AuthDeps } from "../../domain/actions/auth";
 import { setBudget } from "../../domain/actions/budgets";
@@ -24,12 +24,11 @@ import {
   registerBody,
   setBudgetBody,
 } from "./api-schemas";
+import { API, MAX_CSV_BYTES, routePath, type ApiOperation } from "./api-contract";
 import { bearerToken } from "./bearer";
 import { HttpError } from "./errors";
+import { openApiJson } from "./openapi";
 import { parseInput } from "./validation";
-
-/** Statements up to 1 MiB; larger uploads get a 413. */
-export const MAX_CSV_BYTES = 1024 * 1024;
 
 export type ApiDeps = AuthDeps & CreateTransactionDeps & { readonly parser: StatementParser };
 
@@ -43,13 +42,18 @@ declare module "fastify" {
 const sendJson = (reply: FastifyReply, status: number, json: JsonDocument) =>
   reply.status(status).type("application/json; charset=utf-8").send(json);
 
+/** Registers a handler at the operation's method and path (api-contract.ts holds both). */
+const on = (scope: FastifyInstance, operation: ApiOperation, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+  scope.route({ method: operation.method, url: routePath(operation), handler });
+
 export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.addContentTypeParser("text/csv", { parseAs: "string", bodyLimit: MAX_CSV_BYTES }, (_request, body, done) => done(null, body));
 
-  app.post("/api/auth/register", async (request, reply) =>
+  on(app, API.openapi, async (_request, reply) => sendJson(reply, 200, openApiJson()));
+  on(app, API.register, async (request, reply) =>
     reply.status(201).send(await registerUser(deps, parseInput(registerBody, request.body, "body"))),
   );
-  app.post("/api/auth/login", async (request) => login(deps, parseInput(loginBody, request.body, "body")));
+  on(app, API.login, async (request) => login(deps, parseInput(loginBody, request.body, "body")));
 
   app.register(async (tenantScope) => {
     tenantScope.decorateRequest("userId", "");
@@ -58,20 +62,20 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       request.userId = await authenticate(deps.tokens, bearerToken(request.headers.authorization));
     });
 
-    tenantScope.get("/api/accounts", async (request, reply) => sendJson(reply, 200, await listAccounts(deps, request.userId)));
-    tenantScope.post("/api/accounts", async (request, reply) =>
+    on(tenantScope, API.listAccounts, async (request, reply) => sendJson(reply, 200, await listAccounts(deps, request.userId)));
+    on(tenantScope, API.createAccount, async (request, reply) =>
       reply.status(201).send(await createAccount(deps, request.userId, parseInput(createAccountBody, request.body, "body"))),
     );
-    tenantScope.get("/api/categories", async (request, reply) => sendJson(reply, 200, await listCategories(deps, request.userId)));
-    tenantScope.post("/api/budgets", async (request, reply) => {
+    on(tenantScope, API.listCategories, async (request, reply) => sendJson(reply, 200, await listCategories(deps, request.userId)));
+    on(tenantScope, API.setBudget, async (request, reply) => {
       const body = parseInput(setBudgetBody, request.body, "body");
       return reply.status(201).send(await setBudget(deps, request.userId, { categoryId: body.category_id, monthlyLimitCents: body.monthly_limit }));
     });
 
-    tenantScope.get("/api/transactions", async (request, reply) =>
+    on(tenantScope, API.listTransactions, async (request, reply) =>
       sendJson(reply, 200, await listTransactions(deps, request.userId, parseInput(listTransactionsQuery, request.query, "query"))),
     );
-    tenantScope.post("/api/transactions", async (request, reply) => {
+    on(tenantScope, API.createTransaction, async (request, reply) => {
       const idempotencyKey = parseInput(idempotencyKeyHeader, request.headers["idempotency-key"], "Idempotency-Key");
       const body = parseInput(createTransactionBody, request.body, "body");
       const result = await createTransaction(deps, {
@@ -87,13 +91,13 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       return reply.status(201).send(result.transaction);
     });
 
-    tenantScope.post("/api/imports", async (request, reply) => {
+    on(tenantScope, API.startImport, async (request, reply) => {
       const { account_id: accountId } = parseInput(importQuery, request.query, "query");
       if (typeof request.body !== "string") {
-        throw new HttpError(415, "send the statement as a text/csv body");
+        throw new HttpError(415, "send the statement as a text/csv body", { "content-type": "must be text/csv" });
       }
       return reply.status(202).send(await startImport(deps, request.userId, accountId, request.body));
     });
-    tenantScope.get("/api/imports/:id", async (request) => getImport(deps, request.userId, parseInput(idParams, request.params, "path").id));
+    on(tenantScope, API.getImport, async (request) => getImport(deps, request.userId, parseInput(idParams, request.params, "path").id));
   });
 }

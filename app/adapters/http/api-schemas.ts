@@ -6,7 +6,8 @@ import { z } from "zod";
 import { endOfDay, INSTANT_RULE, isDateOnly, parseInstant } from "../../domain/dates";
 import { MAX_ABS_AMOUNT_CENTS, parseAmountToCents } from "../../domain/money";
 import { MAX_PER_PAGE } from "../../domain/queries/transactions";
-import { hasControlCharacters, MAX_DESCRIPTION_LENGTH } from "../../domain/text";
+import { freeTextProblem, MAX_DESCRIPTION_LENGTH } from "../../domain/text";
+import { refuse, storableText } from "./validation";
 
 const text = (max: number) =>
   z
@@ -14,11 +15,11 @@ const text = (max: number) =>
     .trim()
     .min(1, "must not be empty")
     .max(max, `must be at most ${max} characters`)
-    .refine((value) => !hasControlCharacters(value), "must not contain control characters");
+    .superRefine(refuse(freeTextProblem));
 
 const id = z.uuid("must be a UUID");
 
-const instant = z.string("must be a string").transform((value, ctx) => {
+const instant = z.string("must be a string").meta({ description: INSTANT_RULE, examples: ["2025-01-31", "2025-01-31T12:30:00+01:00"] }).transform((value, ctx) => {
   const parsed = parseInstant(value);
   if (!parsed) {
     ctx.addIssue({ code: "custom", message: INSTANT_RULE });
@@ -29,7 +30,13 @@ const instant = z.string("must be a string").transform((value, ctx) => {
 
 /** Amounts as a JSON number or a decimal string, at most two decimals; returned as cents. */
 const amount = (rule: { allowNegative: boolean }) =>
-  z.union([z.number(), z.string()], "must be a number or a decimal string").transform((value, ctx) => {
+  z
+    .union([z.number(), z.string()], "must be a number or a decimal string")
+    .meta({
+      description: `a non-zero ${rule.allowNegative ? "" : "positive "}amount with at most 2 decimals, at most 1000000000.00 in absolute value, as a number or a decimal string`,
+      examples: ["-12.50"],
+    })
+    .transform((value, ctx) => {
     const cents = parseAmountToCents(value);
     const problem =
       cents === undefined
@@ -48,19 +55,31 @@ const amount = (rule: { allowNegative: boolean }) =>
     return cents!;
   });
 
-/** Query-string integers arrive as text. */
-const queryInt = (min: number, max: number) =>
+/** Query-string integers arrive as text; the published description calls them integers. */
+const QUERY_INT_MAX = 999_999_999;
+const queryInt = (min: number, max: number, description?: string) =>
   z
     .string("must be a single integer")
     .regex(/^\d{1,9}$/, `must be an integer >= ${min}`)
     .transform(Number)
     .refine((n) => n >= min, `must be an integer >= ${min}`)
-    .refine((n) => n <= max, `must be at most ${max}`);
+    .refine((n) => n <= max, `must be at most ${max}`)
+    .meta({
+      description,
+      override: ({ jsonSchema }: { jsonSchema: Record<string, unknown> }) => {
+        delete jsonSchema.pattern;
+        Object.assign(jsonSchema, { type: "integer", minimum: min, maximum: Math.min(max, QUERY_INT_MAX) });
+      },
+    });
 
 export const registerBody = z.strictObject(
   {
-    email: z.email("must be an email address").max(254, "must be at most 254 characters"),
-    password: z.string("must be a string").min(8, "must be at least 8 characters").max(128, "must be at most 128 characters"),
+    email: z
+      .email("must be an email address")
+      .max(254, "must be at most 254 characters")
+      // RFC 5321, section 4.5.3.1.1, as the `email` format of the published JSON Schema reads it.
+      .refine((email) => email.lastIndexOf("@") <= 64, "must have at most 64 characters before the @"),
+    password: storableText(128, 8),
     name: text(100),
   },
   "must be a JSON object",
@@ -68,8 +87,9 @@ export const registerBody = z.strictObject(
 
 export const loginBody = z.strictObject(
   {
-    email: z.string("must be a string").max(254, "must be at most 254 characters"),
-    password: z.string("must be a string").max(128, "must be at most 128 characters"),
+    // Looked up as given (an unknown address is a 401), but it reaches PostgreSQL: no NUL.
+    email: storableText(254),
+    password: storableText(128),
   },
   "must be a JSON object",
 );
@@ -107,11 +127,13 @@ export const listTransactionsQuery = z
   .strictObject({
     account_id: id.optional(),
     category_id: id.optional(),
-    from: z.string("must be a single value").optional(),
-    to: z.string("must be a single value").optional(),
+    from: z.string("must be a single value").optional().meta({ description: `${INSTANT_RULE}; the earliest transaction to include` }),
+    to: z.string("must be a single value").optional().meta({ description: `${INSTANT_RULE}; the latest (a date includes that whole day)` }),
     page: queryInt(1, 10_000).default(1),
     // Capped rather than refused: a client asking for 1000 gets the maximum page.
-    per_page: queryInt(1, Number.MAX_SAFE_INTEGER).default(20).transform((n) => Math.min(n, MAX_PER_PAGE)),
+    per_page: queryInt(1, QUERY_INT_MAX, `rows per page; more than ${MAX_PER_PAGE} gives ${MAX_PER_PAGE}`)
+      .default(20)
+      .transform((n) => Math.min(n, MAX_PER_PAGE)),
   })
   .transform((query, ctx) => {
     const from = query.from === undefined ? undefined : parseInstant(query.from);
@@ -132,3 +154,64 @@ export const listTransactionsQuery = z
 
 export const importQuery = z.strictObject({ account_id: id });
 export const idParams = z.strictObject({ id });
+
+/*
+ * What the API answers (the read models in domain/read-models.ts, as JSON). Used to publish the
+ * OpenAPI description; objects are closed (`additionalProperties: false`), so a column leaking into
+ * an answer fails the response-schema checks (schemathesis, app/test/openapi.test.ts).
+ */
+const uuid = z.uuid();
+const decimal = z.string().regex(/^-?\d+\.\d{2}$/).meta({ description: "a decimal amount with two decimals", examples: ["-12.50"] });
+const timestamp = z.iso.datetime().meta({ description: "an RFC 3339 UTC timestamp" });
+
+export const userResponse = z.object({ id: uuid, email: z.string(), name: z.string(), created_at: timestamp }).meta({ id: "User" });
+export const registeredResponse = z.object({ user: userResponse, token: z.string() }).meta({ id: "Registered" });
+export const tokenResponse = z.object({ token: z.string().meta({ description: "send as `Authorization: Bearer <token>`" }) }).meta({ id: "Token" });
+export const accountResponse = z
+  .object({ id: uuid, name: z.string(), currency: z.string().regex(/^[A-Z]{3}$/), balance: decimal, created_at: timestamp })
+  .meta({ id: "Account" });
+export const accountListResponse = z.object({ data: z.array(accountResponse) }).meta({ id: "AccountList" });
+export const categoryResponse = z.object({ id: uuid, name: z.string() }).meta({ id: "Category" });
+export const categoryListResponse = z.object({ data: z.array(categoryResponse) }).meta({ id: "CategoryList" });
+export const budgetResponse = z.object({ id: uuid, category_id: uuid, monthly_limit: decimal }).meta({ id: "Budget" });
+export const transactionResponse = z
+  .object({
+    id: uuid,
+    account_id: uuid,
+    amount: decimal,
+    description: z.string(),
+    occurred_at: timestamp,
+    category_id: uuid.nullable(),
+    created_at: timestamp,
+  })
+  .meta({ id: "Transaction" });
+export const transactionPageResponse = z
+  .object({ data: z.array(transactionResponse), page: z.int().min(1), per_page: z.int().min(1).max(MAX_PER_PAGE), has_more: z.boolean() })
+  .meta({ id: "TransactionPage" });
+const importStatus = z.enum(["pending", "running", "completed", "failed"]);
+export const importAcceptedResponse = z.object({ id: uuid, status: importStatus }).meta({ id: "ImportAccepted" });
+export const importResponse = z
+  .object({
+    id: uuid,
+    account_id: uuid,
+    status: importStatus,
+    total_rows: z.int().min(0),
+    processed_rows: z.int().min(0),
+    imported_rows: z.int().min(0),
+    error: z.string().nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: "Import" });
+/** Every 4xx/5xx: `errors.ts` builds it. */
+export const errorResponse = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: "stable machine-readable code, e.g. validation_failed" }),
+      message: z.string(),
+      fields: z.record(z.string(), z.string()).optional().meta({ description: "each bad field (dotted path, header name, rows[N].column) and what is wrong with it" }),
+    }),
+  })
+  .meta({ id: "Error" });
+export const healthResponse = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
+export const readyResponse = z.object({ status: z.literal("ready") }).meta({ id: "Ready" });

@@ -36,9 +36,11 @@ export async function migrate(pool: pg.Pool, options: MigrateOptions): Promise<s
   const schema = pg.escapeIdentifier(options.schema);
   const lockKey = `valorize-migrate:${options.schema}`;
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    // Lock first: two concurrent CREATE SCHEMA IF NOT EXISTS can both pass the check and one then
+    // fails on pg_namespace's unique index.
     await client.query("SELECT pg_advisory_lock(hashtext($1))", [lockKey]);
     try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       const applied = await runner({
         dbClient: client,
         dir: options.dir ?? migrationsDir(),

@@ -23,6 +23,12 @@ export function memorystoreServerIdentity(host: string, cert: PeerCertificate): 
 
 export type RedisPurpose = "commands" | "subscriber" | "queue";
 
+/**
+ * REDIS_CA_CERT may hold several CAs, one PEM block after another: Memorystore lists two during a
+ * CA rotation and the stack stores all of them (constructs/cache.ts). Node's TLS trusts every
+ * certificate in a PEM string passed as `ca` ("Any string or Buffer can contain multiple PEM CAs
+ * concatenated together", Node's tls.createSecureContext), so the bundle goes in as it is.
+ */
 export function redisOptions(config: RedisConfig, purpose: RedisPurpose): RedisOptions {
   return {
     password: config.password,

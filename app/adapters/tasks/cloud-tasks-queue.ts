@@ -4,7 +4,7 @@
  * refused by Cloud Tasks with ALREADY_EXISTS, which counts as success here.
  */
 import type { CloudTasksClient } from "@google-cloud/tasks";
-import { shardFor, type TaskQueuePolicies } from "../../../environments/task-queues";
+import { shardFor, type TaskQueuePolicy, type TaskType } from "../../../environments/task-queues";
 import type { TasksConfig } from "../../config";
 import type { TaskQueue } from "../../domain/ports";
 import type { TaskRequest } from "../../domain/tasks";
@@ -21,7 +21,7 @@ export class CloudTasksQueue implements TaskQueue {
     private readonly client: Pick<CloudTasksClient, "createTask">,
     private readonly settings: CloudTasksSettings,
     /** For the dispatch deadline, a per-task setting in Cloud Tasks. */
-    private readonly policies: TaskQueuePolicies,
+    private readonly policies: Readonly<Record<TaskType, Pick<TaskQueuePolicy, "dispatchDeadlineSeconds">>>,
   ) {}
 
   createTaskRequest(task: TaskRequest): CreateTaskRequest {

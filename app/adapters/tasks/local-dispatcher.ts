@@ -3,14 +3,20 @@
  * and POST them to the worker with Cloud Tasks' headers, under each queue's policy from the shared
  * definition: rate (BullMQ limiter, per queue), concurrency, dispatch deadline, and retries with
  * Cloud Tasks' backoff and stop rules. Like Cloud Tasks, any non-2xx answer is retried.
+ *
+ * It also stands in for the Cloud Run front end the cloud's pushes pass through: each push carries
+ * the OIDC token as Cloud Run hands it to the container after its IAM check (Google's claims for
+ * the push identity, signature replaced by `SIGNATURE_REMOVED_BY_GOOGLE`, see oidc.ts), so the
+ * local worker runs exactly the check it runs in the cloud.
  */
 import http from "node:http";
 import https from "node:https";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { TASK_TYPES, taskQueueName, type TaskQueuePolicies, type TaskQueuePolicy, type TaskType } from "../../../environments/task-queues";
+import { TASK_TYPES, taskQueueName, type TaskPushIdentity, type TaskQueuePolicies, type TaskQueuePolicy, type TaskType } from "../../../environments/task-queues";
 import type { Logger } from "../logging";
 import type { LocalTaskData } from "./local-queue";
+import { forwardedIdToken } from "./oidc";
 import { retryDelaySeconds, shouldRetry } from "./retry-policy";
 
 export interface DispatcherSettings {
@@ -21,6 +27,8 @@ export interface DispatcherSettings {
   readonly policies: TaskQueuePolicies;
   /** Base URL of the worker, e.g. http://127.0.0.1:8081. */
   readonly workerUrl: string;
+  /** Audience and service account of the pushes' tokens (what the worker expects). */
+  readonly identity: TaskPushIdentity;
   readonly logger: Logger;
 }
 
@@ -114,6 +122,8 @@ export class LocalDispatcher {
     const headers: Record<string, string> = {
       "content-type": "application/json",
       "user-agent": "Google-Cloud-Tasks",
+      // Minted per attempt (microseconds next to the push), so a retry hours later carries a live token.
+      authorization: `Bearer ${forwardedIdToken(this.settings.identity, { nowMs: now })}`,
       "x-cloudtasks-queuename": queueName,
       "x-cloudtasks-taskname": job.data.name,
       "x-cloudtasks-taskretrycount": String(job.attemptsMade),

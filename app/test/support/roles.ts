@@ -26,8 +26,8 @@ export async function startRealtime(isolated: Isolated, env: Record<string, stri
   return Object.assign(realtime, { url: address.replace(/^http/, "ws") });
 }
 
-export async function startDispatcher(isolated: Isolated, workerUrl: string, policies?: TaskQueuePolicies): Promise<DispatcherInstance> {
-  const dispatcher = await buildDispatcher(isolated.config("dispatcher", { WORKER_URL: workerUrl }), logger(), { policies });
+export async function startDispatcher(isolated: Isolated, workerUrl: string, policies?: TaskQueuePolicies, env: Record<string, string> = {}): Promise<DispatcherInstance> {
+  const dispatcher = await buildDispatcher(isolated.config("dispatcher", { ...env, WORKER_URL: workerUrl }), logger(), { policies });
   await dispatcher.dispatcher.waitUntilReady();
   return dispatcher;
 }
