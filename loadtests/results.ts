@@ -94,6 +94,8 @@ export interface OpenTimelinePoint {
   readonly p95: number;
   /** Requests in flight at the end of the second: the backlog the system has not answered. */
   readonly inFlight: number;
+  /** Tasks queued for the worker (local runs: the categorisation queues), the async backlog the writes leave. */
+  readonly taskBacklog?: number;
 }
 
 /**

@@ -51,7 +51,12 @@ async function runScenario(name: ScenarioName, system: LocalSystem, seeded: read
     if (scenario.name === "async") return await runAsync(scenario, system, ctx, runTag);
     const users = scenario.ownUserPerVu ? await registerUsers(system.baseUrl, peakVus(scenario), `${runTag}-${name}`, 16) : seeded;
     if (scenario.ownUserPerVu) ctx.log(`${name}: registered ${users.length} users through the API (one per VU)`);
-    return await runHttpNode(scenario, system.baseUrl, users, ctx);
+    const queues = system.taskQueues();
+    try {
+      return await runHttpNode(scenario, system.baseUrl, users, ctx, queues);
+    } finally {
+      await queues.close();
+    }
   } finally {
     ctx.eta.finish(`${name}#${repeat}`);
   }
@@ -64,7 +69,7 @@ async function runAsync(scenario: AsyncScenario, system: LocalSystem, ctx: Exper
     await system.restartWorker(workers);
     const publishers = await registerUsers(system.baseUrl, scenario.publishers, `${runTag}-async-w${workers}`);
     const client = await system.database();
-    const gate = system.dispatchGate();
+    const gate = system.taskQueues();
     try {
       const drain = await runAsyncScenario({
         baseUrl: system.baseUrl,

@@ -36,10 +36,12 @@ export interface LocalSystemOptions {
   readonly placement?: CpuPlacement;
 }
 
-/** Pauses and resumes task delivery (the async experiment times the drain alone). */
-export interface DispatchGate {
+/** The categorisation queues as the dispatcher reads them: pause and resume delivery (the async experiment times the drain alone), and the backlog. */
+export interface TaskQueueControl {
   pause(): Promise<void>;
   resume(): Promise<void>;
+  /** Tasks waiting, delayed or running. */
+  backlog(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -209,8 +211,8 @@ export class LocalSystem {
     await this.startWorker(instances);
   }
 
-  /** Pauses and resumes delivery of the categorisation queues (BullMQ's queue-wide pause), as the dispatcher reads them. */
-  dispatchGate(): DispatchGate {
+  /** Controls the categorisation queues (BullMQ's queue-wide pause; job counts), as the dispatcher reads them. */
+  taskQueues(): TaskQueueControl {
     const policies = localTaskPolicies();
     const connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
     const prefix = redisKeys(this.keyPrefix).queues;
@@ -218,6 +220,10 @@ export class LocalSystem {
     return {
       pause: async () => void (await Promise.all(queues.map((q) => q.pause()))),
       resume: async () => void (await Promise.all(queues.map((q) => q.resume()))),
+      backlog: async () => {
+        const counts = await Promise.all(queues.map((q) => q.getJobCounts("waiting", "delayed", "active", "paused", "prioritized")));
+        return counts.reduce((sum, c) => sum + Object.values(c).reduce((a, b) => a + b, 0), 0);
+      },
       close: async () => {
         await Promise.all(queues.map((q) => q.close()));
         connection.disconnect();

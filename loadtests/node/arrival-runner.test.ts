@@ -120,14 +120,20 @@ describe("open-model runner (arrival rate)", () => {
       busyUntil = Math.max(busyUntil, performance.now()) + 10;
       setTimeout(() => res.end("[]"), busyUntil - performance.now());
     });
+    let settled = 0;
     const result = await runKneeSearch({
       baseUrl,
       scenario: read,
       search: { startRps: 25, growth: 2, maxRps: 800, refineSplits: [2], stepSeconds: 1, warmupSeconds: 0.5, preAllocatedVus: 10, maxVus: 200 },
       fixtures: { users },
       recoverySeconds: 0.5,
+      settle: async () => void settled++,
+      taskBacklog: async () => 7,
     });
     const { steps, knee } = result;
+    // Before every ladder the search waited for the work earlier steps left behind, and it plotted the backlog.
+    expect(settled).toBe(new Set(steps.map((s) => s.ladder)).size);
+    expect(result.timeline.some((p) => p.taskBacklog === 7)).toBe(true);
     // The warm-up at the start rate ran first and is not one of the measured steps.
     expect(steps[0]!.rps).toBe(25);
     expect(steps[0]!.startedAt).toBeGreaterThanOrEqual(0.5);

@@ -52,6 +52,8 @@ export interface ArrivalRunnerOptions {
   readonly timeoutMs?: number;
   /** Called at the end of every second with that second's figures. */
   readonly onSecond?: (point: OpenTimelinePoint) => void;
+  /** The task backlog the writes leave for the worker, sampled once a second for the timeline (local runs). */
+  readonly taskBacklog?: () => Promise<number>;
 }
 
 /** Busy and total jiffies of the whole machine (Linux); undefined elsewhere. */
@@ -147,6 +149,8 @@ export class ArrivalRunner {
   private targetRps = 0;
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
+  private lastTaskBacklog: number | undefined;
+  private sampling = false;
   readonly timeline: OpenTimelinePoint[] = [];
 
   constructor(private readonly options: ArrivalRunnerOptions) {
@@ -177,10 +181,22 @@ export class ArrivalRunner {
       errors: this.second.errors,
       p95: samplePercentile(sorted, 95),
       inFlight: this.inFlight,
+      ...(this.lastTaskBacklog !== undefined ? { taskBacklog: this.lastTaskBacklog } : {}),
     };
+    this.sampleTaskBacklog();
     this.timeline.push(point);
     this.second.reset(this.targetRps);
     this.options.onSecond?.(point);
+  }
+
+  /** Starts one backlog sample (at most one at a time); the next second's point shows it. */
+  private sampleTaskBacklog(): void {
+    if (!this.options.taskBacklog || this.sampling) return;
+    this.sampling = true;
+    this.options
+      .taskBacklog()
+      .then((n) => (this.lastTaskBacklog = n), () => undefined)
+      .finally(() => (this.sampling = false));
   }
 
   /** Sends arrival `intended` (a performance.now() time) on a free VU, or drops it. */
@@ -356,6 +372,11 @@ export interface KneeSearchOptions extends Omit<ArrivalRunnerOptions, "search" |
   readonly onProgress?: (progress: OpenProgress) => void;
   /** Pause between ladders, for the system to recover from the broken step. @default 2 s */
   readonly recoverySeconds?: number;
+  /**
+   * Waits, before each ladder, until the work earlier steps left behind is done (locally: the task
+   * backlog their writes queued for the worker), so that no ladder inherits another's load.
+   */
+  readonly settle?: () => Promise<void>;
 }
 
 /** Runs the whole knee search of a scenario with the Node runner. */
@@ -389,6 +410,7 @@ export async function runKneeSearch(options: KneeSearchOptions): Promise<OpenMod
     }
     for (let ladder = 0, rates = kneeSearch.next(); rates; ladder++, rates = kneeSearch.next()) {
       if (ladder > 0) await runner.pause(options.recoverySeconds ?? 2);
+      await options.settle?.();
       const ran: ArrivalStepResult[] = [];
       for (const [i, rps] of rates.entries()) {
         ladderLeft = rates.length - i - 1;

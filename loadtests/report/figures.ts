@@ -341,7 +341,8 @@ export function openTimeSeries(name: string, open: OpenModelResult): Figure {
   ]);
   const backlog = points.flatMap((p) => [
     { t: p.t - 1, series: "errors + dropped /s", value: p.errors },
-    { t: p.t, series: "in flight (backlog)", value: p.inFlight },
+    { t: p.t, series: "requests in flight", value: p.inFlight },
+    ...(p.taskBacklog !== undefined ? [{ t: p.t, series: "tasks queued for the worker", value: p.taskBacklog }] : []),
   ]);
   const p95 = points.filter((p) => p.p95 > 0).map((p) => ({ t: p.t - 0.5, p95: p.p95 }));
   return {
@@ -372,7 +373,7 @@ export function openTimeSeries(name: string, open: OpenModelResult): Figure {
           height: 110,
           layer: [
             rules,
-            { data: { values: backlog }, mark: { type: "line", interpolate: "step-after" }, encoding: { x, y: { field: "value", type: "quantitative", title: "per second / in flight" }, color: { field: "series", type: "nominal", title: null, scale: { range: ["#e45756", "#54a24b"] } } } },
+            { data: { values: backlog }, mark: { type: "line", interpolate: "step-after" }, encoding: { x, y: { field: "value", type: "quantitative", title: "per second / backlog" }, color: { field: "series", type: "nominal", title: null, scale: { domain: ["errors + dropped /s", "requests in flight", "tasks queued for the worker"], range: ["#e45756", "#54a24b", "#b279a2"] } } } },
           ],
         },
       ],

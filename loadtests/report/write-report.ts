@@ -387,15 +387,15 @@ function stepsCsv(summary: Summary): string {
 }
 
 function timelineCsv(summary: Summary): string {
-  const lines = ["run,scenario,t_s,vus,requests,errors,p95_ms,offered_rps_target,offered,in_flight,worker_instances,completed_tasks"];
+  const lines = ["run,scenario,t_s,vus,requests,errors,p95_ms,offered_rps_target,offered,in_flight,task_backlog,worker_instances,completed_tasks"];
   summary.runs.forEach((run, i) => {
     for (const s of run) {
       if (s.name === "async") {
-        for (const d of s.drains ?? [s]) for (const p of d.timeline) lines.push([i + 1, "async", p.t.toFixed(1), "", "", "", "", "", "", "", d.workerInstances ?? "", p.completed].join(","));
+        for (const d of s.drains ?? [s]) for (const p of d.timeline) lines.push([i + 1, "async", p.t.toFixed(1), "", "", "", "", "", "", "", "", d.workerInstances ?? "", p.completed].join(","));
         continue;
       }
-      for (const p of s.timeline) lines.push([i + 1, s.name, p.t.toFixed(1), p.vus, p.requests, p.errors, p.p95.toFixed(2), "", "", "", "", ""].join(","));
-      for (const p of s.open?.timeline ?? []) lines.push([i + 1, s.name, p.t.toFixed(1), "", p.achieved, p.errors, p.p95.toFixed(2), p.targetRps, p.offered, p.inFlight, "", ""].join(","));
+      for (const p of s.timeline) lines.push([i + 1, s.name, p.t.toFixed(1), p.vus, p.requests, p.errors, p.p95.toFixed(2), "", "", "", "", "", ""].join(","));
+      for (const p of s.open?.timeline ?? []) lines.push([i + 1, s.name, p.t.toFixed(1), "", p.achieved, p.errors, p.p95.toFixed(2), p.targetRps, p.offered, p.inFlight, p.taskBacklog ?? "", "", ""].join(","));
     }
   });
   return lines.join("\n") + "\n";
