@@ -205,6 +205,11 @@ export interface MachineInfo {
   readonly cpus: number;
   readonly cpuModel: string;
   readonly memoryGb: number;
+  /**
+   * The 1, 5 and 15 minute load averages when the run started and when it ended: on a shared
+   * machine, how much else was running (the figures mean little when it was high).
+   */
+  readonly loadAverage?: { readonly atStart: readonly number[]; readonly atEnd: readonly number[] };
 }
 
 /** Mean and 95 % CI across repeats, per stage, for the figures with error bars. */

@@ -9,6 +9,7 @@
  * tool or setting, a failed deploy), so CI can gate on it.
  */
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { argv, chalk } from "zx";
 import { formatProgress, type ExperimentContext, type ExperimentOutcome, type ProgressEvent } from "../loadtests/experiment/context";
@@ -33,7 +34,7 @@ function defaultOutDir(options: ExperimentOptions): string {
   return join("results", `${stamp}-${options.env}-${options.profile}`);
 }
 
-function summarize(options: ExperimentOptions, outcome: ExperimentOutcome, startedAt: Date): Summary {
+function summarize(options: ExperimentOptions, outcome: ExperimentOutcome, startedAt: Date, loadAtStart: readonly number[]): Summary {
   const first = outcome.runs[0] ?? [];
   const confidence = outcome.runs.length > 1 ? first.map((_, i) => estimateScenario(outcome.runs.map((run) => run[i]!))) : undefined;
   const problems = outcome.runs.flatMap((run, i) => failures(run).map((f) => (outcome.runs.length > 1 ? `run ${i + 1}: ${f}` : f)));
@@ -45,7 +46,7 @@ function summarize(options: ExperimentOptions, outcome: ExperimentOutcome, start
     finishedAt: new Date().toISOString(),
     capacity: outcome.capacity,
     ...(outcome.placement ? { placement: outcome.placement } : {}),
-    machine: machineInfo(),
+    machine: machineInfo(loadAtStart),
     versions: versions(outcome.versions),
     scenarios: first,
     runs: outcome.runs,
@@ -120,12 +121,13 @@ async function main(): Promise<number> {
   };
 
   const startedAt = new Date();
+  const loadAtStart = loadavg();
   ctx.log(`experiment: env ${options.env}, profile ${options.profile}, scenarios ${options.scenarios.join(", ")}${options.repeat > 1 ? `, ${options.repeat} runs` : ""} -> ${outDir} (planned at most ~${clock(eta.remainingSeconds())})`);
   eta.start("setup");
   let summary: Summary;
   try {
     const outcome = options.env === "local" ? await runLocal(ctx) : await runCloud(ctx);
-    summary = summarize(options, outcome, startedAt);
+    summary = summarize(options, outcome, startedAt, loadAtStart);
   } catch (error) {
     await removeIfEmpty(outDir);
     throw error;

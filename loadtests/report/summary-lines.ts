@@ -33,5 +33,7 @@ export function summaryLines(summary: Summary): string[] {
     else lines.push(`speedup: ${p.instances} api instance(s): mean ${(p.meanRps ?? 0).toFixed(1)} req/s, P95 ${(p.p95 ?? 0).toFixed(1)} ms`);
   }
   for (const warning of reportWarnings(summary)) lines.push(`warning: ${warning}`);
+  const load = summary.machine.loadAverage;
+  if (load) lines.push(`load average (1, 5, 15 min): ${load.atStart.join(", ")} at the start, ${load.atEnd.join(", ")} at the end`);
   return lines;
 }

@@ -352,6 +352,9 @@ export function renderMarkdown(summary: Summary, figureFiles: ReadonlyArray<{ fi
     "## Environment",
     "",
     `Machine ${summary.machine.hostname}: ${summary.machine.cpus} x ${summary.machine.cpuModel}, ${fmt(summary.machine.memoryGb, 1)} GB, ${summary.machine.platform}. ` +
+      (summary.machine.loadAverage
+        ? `Load average (1, 5, 15 min) ${summary.machine.loadAverage.atStart.map((v) => fmt(v, 2)).join(", ")} at the start, ${summary.machine.loadAverage.atEnd.map((v) => fmt(v, 2)).join(", ")} at the end (on a shared machine: how much else ran). `
+        : "") +
       `Versions: ${Object.entries(summary.versions).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
     ...(summary.placement ? ["", `Placement: ${summary.placement}.`] : []),
     "",
