@@ -1,7 +1,7 @@
 /**
  * `npm run experiment -- [--env local|dev|staging|prod] [--profile smoke|quick|paper|capacity]
  *   [--scenarios read,mixed,async] [--repeat N] [--out DIR] [--speedup 1,2,4]
- *   [--api-instances N] [--base-url URL] [--no-deploy] [--no-pin] [--baseline DIR] [--help]`
+ *   [--api-instances N] [--base-url URL] [--no-deploy] [--no-cpu-quota] [--baseline DIR] [--help]`
  *
  * Reproduces the reference study's experiments and writes a report (summary.json, report.md,
  * report.html, figures, raw CSV) to --out (default results/<time>-<env>-<profile>). Exits 1 when

@@ -6,7 +6,7 @@ const parse = (line: string) => parseOptions(minimist(line.split(" ").filter(Boo
 
 describe("experiment options", () => {
   it("documents every flag the parser accepts in --help", () => {
-    const flags = ["env", "profile", "scenarios", "repeat", "out", "speedup", "api-instances", "base-url", "no-deploy", "no-pin", "baseline", "help"];
+    const flags = ["env", "profile", "scenarios", "repeat", "out", "speedup", "api-instances", "base-url", "no-deploy", "no-cpu-quota", "baseline", "help"];
     for (const flag of flags) expect(EXPERIMENT_USAGE).toMatch(new RegExp(`^  --${flag}\\b`, "m"));
     // Each documented flag (but --help) parses, so the text cannot advertise a flag that does not exist.
     const samples: Record<string, string> = { env: "dev", profile: "capacity", scenarios: "read", repeat: "2", out: "x", speedup: "1,2", "base-url": "http://h:1", baseline: "results/before" };
@@ -18,7 +18,7 @@ describe("experiment options", () => {
   });
 
   it("defaults to the quick profile of every scenario, locally, once", () => {
-    expect(parse("")).toEqual({ env: "local", profile: "quick", scenarios: ["read", "mixed", "async"], repeat: 1, deploy: true, pin: true });
+    expect(parse("")).toEqual({ env: "local", profile: "quick", scenarios: ["read", "mixed", "async"], repeat: 1, deploy: true, cpuQuota: true });
   });
 
   it("reads every flag", () => {
@@ -30,10 +30,10 @@ describe("experiment options", () => {
       out: "results/x",
       speedup: [1, 2, 4],
       deploy: false,
-      pin: true,
+      cpuQuota: true,
       baseline: "results/y",
     });
-    expect(parse("--api-instances 2 --base-url http://127.0.0.1:8000 --no-pin")).toMatchObject({ apiInstances: 2, baseUrl: "http://127.0.0.1:8000", pin: false });
+    expect(parse("--api-instances 2 --base-url http://127.0.0.1:8000 --no-cpu-quota")).toMatchObject({ apiInstances: 2, baseUrl: "http://127.0.0.1:8000", cpuQuota: false });
   });
 
   it.each([
@@ -47,7 +47,7 @@ describe("experiment options", () => {
     ["--frobnicate 1", "unknown option --frobnicate"],
     ["read", 'unexpected argument "read" (flags start with --)'],
     ["--env dev --api-instances 2", "--api-instances applies to --env local; in the cloud the stack's max instances decide"],
-    ["--env dev --no-pin", "--no-pin applies to --env local; in the cloud nothing shares the generator's machine"],
+    ["--env dev --no-cpu-quota", "--no-cpu-quota applies to --env local; in the cloud Cloud Run sets each instance's vCPUs"],
   ])("%s is refused with a message naming the flag", (line, message) => {
     expect(() => parse(line)).toThrow(OptionsError);
     expect(() => parse(line)).toThrow(message);

@@ -3,7 +3,7 @@
  *
  *   npm run experiment -- [--env local|dev|staging|prod] [--profile smoke|quick|paper|capacity]
  *     [--scenarios read,mixed,async] [--repeat N] [--out DIR] [--speedup 1,2,4]
- *     [--api-instances N] [--base-url URL] [--no-deploy] [--no-pin] [--baseline DIR]
+ *     [--api-instances N] [--base-url URL] [--no-deploy] [--no-cpu-quota] [--baseline DIR]
  */
 import { z } from "zod";
 import { PROFILE_NAMES, PROFILES, SCENARIO_NAMES, type ProfileName, type ScenarioName } from "../scenarios";
@@ -34,7 +34,7 @@ const schema = z.strictObject({
   apiInstances: positiveInt("api-instances", 64).optional(),
   baseUrl: z.url("--base-url must be a URL such as http://127.0.0.1:8000").optional(),
   deploy: z.boolean("--no-deploy takes no value").default(true),
-  pin: z.boolean("--no-pin takes no value").default(true),
+  cpuQuota: z.boolean("--no-cpu-quota takes no value").default(true),
   baseline: z.string().min(1, "--baseline needs the directory of an earlier run").optional(),
 });
 
@@ -48,8 +48,8 @@ export interface ExperimentOptions {
   readonly apiInstances?: number;
   readonly baseUrl?: string;
   readonly deploy: boolean;
-  /** Local: pin the generator and the api/worker instances to cores (see loadtests/local/placement.ts). */
-  readonly pin: boolean;
+  /** Local: hold each api and worker instance to 1 vCPU with a CPU quota (see loadtests/local/placement.ts). */
+  readonly cpuQuota: boolean;
   /** An earlier run's report directory to compare with. */
   readonly baseline?: string;
 }
@@ -74,8 +74,7 @@ export const EXPERIMENT_USAGE = [
   "  --api-instances N              local: api processes behind the port (default 2; capacity profile: 1)",
   "  --base-url URL                 test a system already running there (e.g. the local Docker stack)",
   "  --no-deploy                    cloud: test the deployed stack as it is, without cdktf deploy",
-  "  --no-pin                       local: leave every process to the scheduler instead of pinning the",
-  "                                 load generator and the api/worker instances to cores",
+  "  --no-cpu-quota                 local: run api and worker instances without their 1-vCPU CPU quota",
   "  --baseline DIR                 compare with an earlier run's report directory (ratios, overlaid curves)",
   "  --help                         this text",
 ].join("\n");
@@ -104,6 +103,6 @@ export function parseOptions(argv: Record<string, unknown>): ExperimentOptions {
   }
   const options = parsed.data;
   if (options.env !== "local" && options.apiInstances !== undefined) throw new OptionsError("--api-instances applies to --env local; in the cloud the stack's max instances decide");
-  if (options.env !== "local" && flags.pin === false) throw new OptionsError("--no-pin applies to --env local; in the cloud nothing shares the generator's machine");
+  if (options.env !== "local" && flags["cpu-quota"] === false) throw new OptionsError("--no-cpu-quota applies to --env local; in the cloud Cloud Run sets each instance's vCPUs");
   return options;
 }

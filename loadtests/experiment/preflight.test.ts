@@ -37,7 +37,7 @@ const options = (overrides: Partial<ExperimentOptions> = {}): ExperimentOptions 
   scenarios: ["read", "mixed", "async"],
   repeat: 1,
   deploy: true,
-  pin: true,
+  cpuQuota: true,
   ...overrides,
 });
 const devSettings = { VALORIZE_DEV_PROJECT_ID: "acme-dev-1", TF_VAR_token_signing_key: "k", TF_VAR_db_owner_password: "p" };

@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { buildApp } from "../../app/build";
 import { loadEnvironment } from "../../environments";
 import { resolveDataServices } from "../local/data-services";
-import { describePlacement, localPlacement, pinGenerator, type CpuPlacement } from "../local/placement";
+import { CpuQuotas, describePlacement, detectCgroupCpu } from "../local/placement";
 import { LocalSystem } from "../local/system";
 import { ArrivalRunner } from "../node/arrival-runner";
 import { runAsyncScenario } from "../node/async-runner";
@@ -170,9 +170,11 @@ export async function runLocal(ctx: ExperimentContext): Promise<ExperimentOutcom
   const apiInstances = options.apiInstances ?? defaultApiInstances(ctx);
   const asyncScenario = scenarioFor("async", options.profile) as AsyncScenario;
   const workerInstances = options.scenarios.includes("async") ? asyncScenario.workerInstances[0]! : 1;
-  const placement: CpuPlacement | undefined = localPlacement(options.pin);
   const runId = Math.random().toString(16).slice(2, 10);
-  const system = await LocalSystem.start({ databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, bundle, apiInstances, workerInstances, runId, logDir: join(ctx.outDir, "logs"), placement });
+  const cgroup = options.cpuQuota ? detectCgroupCpu() : undefined;
+  if (options.cpuQuota && !cgroup) ctx.log("no writable cgroup cpu controller here: api and worker instances run without a 1-vCPU quota (see the report's placement)");
+  const cpuQuotas = cgroup ? new CpuQuotas(cgroup, runId) : undefined;
+  const system = await LocalSystem.start({ databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, bundle, apiInstances, workerInstances, runId, logDir: join(ctx.outDir, "logs"), cpuQuotas });
   ctx.cleanup(() => system.stop());
   ctx.log(`system up: ${apiInstances} api process(es) at ${system.baseUrl}, ${workerInstances} worker(s), dispatcher, realtime`);
   ctx.eta.finish("setup");
@@ -181,9 +183,7 @@ export async function runLocal(ctx: ExperimentContext): Promise<ExperimentOutcom
   const needsSeed = options.scenarios.includes("read") || speedupInstances !== undefined;
   const seeded = needsSeed ? await seed(system, ctx) : [];
   if (seeded.length > 0) ctx.log(`pre-warmed ${await prewarm(system.baseUrl, seeded)} cached pages`);
-  // Seeding done: from here on this process is the load generator.
-  const generatorNice = placement ? pinGenerator(placement) : 0;
-  const placementText = describePlacement(placement, { api: apiInstances, worker: workerInstances }, generatorNice);
+  const placementText = describePlacement(cgroup, { api: apiInstances, worker: workerInstances });
   ctx.log(`placement: ${placementText}`);
 
   const runs: ScenarioResult[][] = [];

@@ -16,7 +16,7 @@ import { localTaskPolicies } from "../../app/entrypoints/services";
 import { LOCAL_TASK_PUSH_IDENTITY, taskQueueName } from "../../environments/task-queues";
 import { ExperimentError } from "../errors";
 import { freePort } from "./data-services";
-import { instanceCpu, type CpuPlacement } from "./placement";
+import { childrenOf, type CpuQuotas } from "./placement";
 
 export interface LocalSystemOptions {
   readonly databaseUrl: string;
@@ -32,8 +32,8 @@ export interface LocalSystemOptions {
   readonly dbPoolSize?: number;
   /** Worker processes behind the worker's port. @default 1 */
   readonly workerInstances?: number;
-  /** Pin processes to cores (see placement.ts); undefined: no pinning. */
-  readonly placement?: CpuPlacement;
+  /** Holds each api and worker instance to 1 vCPU (see placement.ts); undefined: unlimited. */
+  readonly cpuQuotas?: CpuQuotas;
 }
 
 /** The categorisation queues as the dispatcher reads them: pause and resume delivery (the async experiment times the drain alone), and the backlog. */
@@ -150,10 +150,7 @@ export class LocalSystem {
 
   private spawnRole(name: string, args: string[], port: number | undefined): RunningRole {
     const log = createWriteStream(join(this.options.logDir, `${name}.log`), { flags: "a" });
-    // Pinned runs start every role with an explicit mask: children would inherit the generator's.
-    const placement = this.options.placement;
-    const [command, commandArgs] = placement ? ["taskset", ["-c", placement.any, process.execPath, ...args]] : [process.execPath, args];
-    const child = spawn(command, commandArgs, {
+    const child = spawn(process.execPath, args, {
       env: { ...process.env, ...this.env, ...(port ? { PORT: String(port) } : {}) },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -175,12 +172,17 @@ export class LocalSystem {
     await waitReady(name, `http://127.0.0.1:${port}`, role.child);
   }
 
-  /** `instances` processes of a role behind one port (api-cluster.ts), pinned one per core when placed. */
+  /** `instances` processes of a role behind one port (api-cluster.ts). */
   private spawnCluster(role: "api" | "worker", instances: number, port: number): RunningRole {
     const launcher = join(__dirname, "api-cluster.ts");
-    const placement = this.options.placement;
-    const cpus = placement ? Array.from({ length: instances }, (_, i) => instanceCpu(placement, i)).join(",") : "";
-    return this.spawnRole(`${role}-x${instances}`, ["--import", "tsx", launcher, String(instances), this.options.bundle, role, ...(cpus ? [cpus] : [])], port);
+    return this.spawnRole(`${role}-x${instances}`, ["--import", "tsx", launcher, String(instances), this.options.bundle, role], port);
+  }
+
+  /** Holds each instance of a cluster (the launcher's child processes) to 1 vCPU. */
+  private limitInstances(role: "api" | "worker", launcher: ChildProcess): void {
+    const quotas = this.options.cpuQuotas;
+    if (!quotas || launcher.pid === undefined) return;
+    childrenOf(launcher.pid).forEach((pid, i) => quotas.limit(pid, `${role}-${i}`, 1));
   }
 
   private async startApi(instances: number): Promise<void> {
@@ -188,12 +190,14 @@ export class LocalSystem {
     this.apiRole = this.spawnCluster("api", instances, this.apiPort);
     this.apiInstanceCount = instances;
     await waitReady("api", this.baseUrl, this.apiRole.child);
+    this.limitInstances("api", this.apiRole.child);
   }
 
   private async startWorker(instances: number): Promise<void> {
     this.workerRole = this.spawnCluster("worker", instances, this.workerPort);
     this.workerInstanceCount = instances;
     await waitReady("worker", `http://127.0.0.1:${this.workerPort}`, this.workerRole.child);
+    this.limitInstances("worker", this.workerRole.child);
   }
 
   /** Replaces the api processes with `instances` new ones (the speedup experiment). */
@@ -247,6 +251,7 @@ export class LocalSystem {
     this.workerRole = undefined;
     await Promise.all(all.map((role) => stopChild(role.child)));
     for (const role of all) role.log.end();
+    this.options.cpuQuotas?.removeAll();
     await this.removeData();
   }
 
