@@ -12,7 +12,7 @@
 import { fail, sleep } from "k6";
 import exec from "k6/execution";
 import http from "k6/http";
-import { kindFor, registrationFor, requestFor, type LoadFixtures, type LoadUser } from "../requests";
+import { kindFor, openArrival, registrationFor, requestFor, type LoadFixtures, type LoadUser } from "../requests";
 import { scenarioFor, type HttpScenario, type ProfileName } from "../scenarios";
 import { arrivalStepFromSummary, arrivalStepPlan, k6ArrivalOptions, k6Options, scenarioFromSummary, stageAt, stageEnds, type K6SummaryData } from "./plan";
 
@@ -48,14 +48,15 @@ export function setup(): LoadFixtures {
 }
 
 export default function (data: LoadFixtures): void {
-  // Closed model: each VU is a user. Open model: arrival n is user n mod U on its iteration n div U,
-  // as in the Node runner, so the load spreads over the whole population whatever VUs are busy.
+  // Closed model: each VU is a user. Open model: arrival n is who openArrival says, as in the Node
+  // runner, so the load spreads over the whole population whatever VUs are busy.
   const vu = exec.vu.idInTest - 1;
   const n = Number(__ENV.ARRIVAL_OFFSET ?? 0) + exec.scenario.iterationInTest;
-  const user = openStep ? data.users[n % data.users.length]! : data.users[vu % data.users.length]!;
-  const iteration = openStep ? Math.floor(n / data.users.length) : exec.vu.iterationInScenario;
+  const { user, iteration, kind } = openStep
+    ? openArrival(data.users, scenario.mix, n)
+    : { user: data.users[vu % data.users.length]!, iteration: exec.vu.iterationInScenario, kind: kindFor(scenario.mix, exec.vu.iterationInScenario) };
   const stage = openStep ? 0 : stageAt(ends, (Date.now() - exec.scenario.startTime) / 1000);
-  const request = requestFor(kindFor(scenario.mix, iteration), user, iteration, openStep ? `k6-${n}-${exec.scenario.startTime}-${__ENV.LADDER}-${__ENV.RPS}` : `k6-${vu}-${iteration}-${exec.scenario.startTime}`, Date.now());
+  const request = requestFor(kind, user, iteration, openStep ? `k6-${n}-${exec.scenario.startTime}-${__ENV.LADDER}-${__ENV.RPS}` : `k6-${vu}-${iteration}-${exec.scenario.startTime}`, Date.now());
   http.request(request.method, baseUrl + request.path, request.body ?? null, {
     headers: request.headers,
     tags: { stage: String(stage), kind: request.kind },

@@ -5,9 +5,9 @@
  * - Arrival k of a step at rate r is due at t0 + k/r. A timer sends every arrival that is due
  *   (at high rates a batch per timer tick), each on a free VU; an arrival that finds all `maxVus`
  *   VUs busy is dropped and counts as a failure, like k6's dropped iterations.
- * - Arrival n of the scenario acts as user n mod U of the U users, on that user's iteration n div U:
- *   the load spreads evenly over the whole population (each mixed user writes to its own account,
- *   as in the study), however few VUs the rate needs. The k6 script does the same.
+ * - Arrival n of the scenario acts as user n mod U of the U users (`openArrival`): the load spreads
+ *   evenly over the whole population (each mixed user writes to its own account, as in the study),
+ *   however few VUs the rate needs, with the mix exact. The k6 script does the same.
  * - Latency is measured from the intended start, not from the moment the request went out, so a
  *   generator that falls behind cannot hide the wait (coordinated omission; wrk2's approach). A
  *   request sent more than GENERATOR_LATE_MS late also counts as "not started on time".
@@ -20,7 +20,7 @@ import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pool, type Dispatcher } from "undici";
 import { kneeBounds, KneeSearch } from "../knee";
-import { kindFor, requestFor, type LoadFixtures } from "../requests";
+import { openArrival, requestFor, type LoadFixtures } from "../requests";
 import type { ArrivalStepResult, GeneratorUsage, Knee, OpenModelResult, OpenTimelinePoint } from "../results";
 import type { ArrivalSearch, HttpScenario } from "../scenarios";
 import { GENERATOR_LATE_MS, openStepVerdict } from "../slo";
@@ -72,11 +72,6 @@ function machineJiffies(): { busy: number; total: number } | undefined {
 function samplePercentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-/** Arrival n acts as user n mod U, on that user's iteration n div U (shared with the k6 script's logic). */
-export function arrivalIdentity<U>(users: readonly U[], n: number): [U, number] {
-  return [users[n % users.length]!, Math.floor(n / users.length)];
 }
 
 /** Free VUs in release order (FIFO). */
@@ -215,9 +210,8 @@ export class ArrivalRunner {
     }
     if (now - intended > GENERATOR_LATE_MS) step.late++;
     const n = this.arrivals++;
-    const { users } = this.options.fixtures;
-    const [user, iteration] = arrivalIdentity(users, n);
-    const request = requestFor(kindFor(this.options.scenario.mix, iteration), user, iteration, `${this.options.scenario.name}-${n}-${this.runTag}`, Date.now());
+    const { user, iteration, kind } = openArrival(this.options.fixtures.users, this.options.scenario.mix, n);
+    const request = requestFor(kind, user, iteration, `${this.options.scenario.name}-${n}-${this.runTag}`, Date.now());
     this.inFlight++;
     if (this.inFlight > step.peakInFlight) step.peakInFlight = this.inFlight;
     let status = 0;
