@@ -89,7 +89,11 @@ describe("npm run experiment -- --profile smoke", () => {
     const logs = await readdir(join(outDir, "logs"));
     for (const role of ["api", "worker", "dispatcher", "realtime"]) {
       const file = logs.find((f) => f.startsWith(role))!;
-      const lines = (await readFile(join(outDir, "logs", file), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { severity: string; message: string });
+      // The role's JSON lines (the cluster launcher adds plain-text lines of its own, like Cloud Run's platform messages).
+      const lines = (await readFile(join(outDir, "logs", file), "utf8"))
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as { severity: string; message: string });
       expect(lines.some((l) => l.severity === "INFO" && l.message === `${role} listening`), role).toBe(true);
       expect(lines.some((l) => l.message === "stopped cleanly"), role).toBe(true);
     }
