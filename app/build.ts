@@ -1,9 +1,13 @@
 /**
  * Bundles every role into one file, `app/dist/main.js`, so the runtime image needs no
- * node_modules. Run with `npm run build:app`.
+ * node_modules, and builds the web dashboard beside it, `app/dist/web/` (Vite), which the api
+ * serves. Run with `npm run build:app`.
  */
 import { build, type Plugin } from "esbuild";
-import { dirname, join, relative } from "node:path";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, extname, join, relative } from "node:path";
+import { promisify } from "node:util";
+import { brotliCompress, constants as zlib, gzip } from "node:zlib";
 
 const appDir = __dirname;
 
@@ -36,7 +40,38 @@ const inlineGoogleClientJson: Plugin = {
   },
 };
 
-export async function buildApp(entry = join(appDir, "main.ts"), outfile = join(appDir, "dist", "main.js")): Promise<void> {
+/** Text files worth sending compressed; smaller ones gain nothing. */
+const COMPRESSIBLE = new Set([".html", ".js", ".css", ".svg", ".json"]);
+const MIN_COMPRESS_BYTES = 1024;
+
+/**
+ * The dashboard (app/web, Vite) into `outDir`, with `.br` and `.gz` siblings of its text files for
+ * clients that accept them (the api and nginx serve those as is: no compression per request).
+ */
+export async function buildWeb(outDir = join(appDir, "dist", "web")): Promise<void> {
+  // Vite is ESM-only; this package is CommonJS (see README), hence the dynamic import.
+  const vite = await import("vite");
+  await vite.build({ configFile: join(appDir, "web", "vite.config.ts"), logLevel: "warn", build: { outDir } });
+  const files = (await readdir(outDir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile() && COMPRESSIBLE.has(extname(entry.name)));
+  await Promise.all(
+    files.map(async (entry) => {
+      const path = join(entry.parentPath, entry.name);
+      const content = await readFile(path);
+      if (content.length < MIN_COMPRESS_BYTES) return;
+      await Promise.all([
+        promisify(brotliCompress)(content, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: content.length } }).then((compressed) => writeFile(`${path}.br`, compressed)),
+        promisify(gzip)(content, { level: 9 }).then((compressed) => writeFile(`${path}.gz`, compressed)),
+      ]);
+    }),
+  );
+}
+
+/** The bundle at `outfile` and, unless `web` is false, the dashboard in `web/` beside it. */
+export async function buildApp(entry = join(appDir, "main.ts"), outfile = join(appDir, "dist", "main.js"), options: { web?: boolean } = {}): Promise<void> {
+  await Promise.all([bundleApp(entry, outfile), options.web === false ? undefined : buildWeb(join(dirname(outfile), "web"))]);
+}
+
+async function bundleApp(entry: string, outfile: string): Promise<void> {
   await build({
     entryPoints: [entry],
     outfile,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LOCAL_TASK_PUSH_IDENTITY } from "../environments/task-queues";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, DEFAULT_PORTS, loadConfig } from "./config";
 
 function problems(run: () => unknown): string[] {
   try {
@@ -108,6 +108,16 @@ describe("configuration", () => {
     expect(problems(() => loadConfig("worker", { K_SERVICE: "valorize-dev-worker" }))).toEqual([
       "TASKS_OIDC_AUDIENCE = (unset): is required on Cloud Run (K_SERVICE is set): the worker's custom audience, which Cloud Tasks mints tokens for",
       "TASKS_SERVICE_ACCOUNT = (unset): is required on Cloud Run (K_SERVICE is set): the tasks service account, the only one allowed to push tasks",
+    ]);
+  });
+
+  it("tells browsers to open the WebSocket on the page's origin behind the load balancer, and on realtime's own port natively", () => {
+    const cloud = { K_SERVICE: "valorize-dev-api", TOKEN_SECRET: "x".repeat(32) };
+    expect(loadConfig("api", cloud).web).toEqual({ root: undefined, realtimeUrl: "/ws" });
+    expect(loadConfig("api", {}).web.realtimeUrl).toBe(`ws://127.0.0.1:${DEFAULT_PORTS.realtime}/ws`);
+    expect(loadConfig("api", { REALTIME_PUBLIC_URL: "wss://rt.example.com/ws", WEB_ROOT: "/srv/web" }).web).toEqual({ root: "/srv/web", realtimeUrl: "wss://rt.example.com/ws" });
+    expect(problems(() => loadConfig("api", { REALTIME_PUBLIC_URL: "http://rt.example.com/ws" }))).toEqual([
+      'REALTIME_PUBLIC_URL = "http://rt.example.com/ws": must be a path on the api\'s origin such as /ws, or a ws:// or wss:// URL',
     ]);
   });
 

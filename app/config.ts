@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { LOCAL_TASK_PUSH_IDENTITY, TASK_TYPES, type TaskType } from "../environments/task-queues";
+import { REALTIME_PATH } from "./adapters/realtime/protocol";
 
 export const ROLES = ["api", "worker", "realtime", "dispatcher", "migrate", "seed"] as const;
 export type Role = (typeof ROLES)[number];
@@ -93,6 +94,13 @@ const envSchema = z.object({
   SHUTDOWN_GRACE_MS: intIn(100, 60_000).default(8_000),
   WS_HEARTBEAT_MS: intIn(100, 300_000).default(30_000),
   WS_MAX_BUFFERED_BYTES: intIn(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  // The api: where the built web dashboard is (default: beside the bundle, see main.ts) and where
+  // browsers find the realtime WebSocket (default: see realtimePublicUrl).
+  WEB_ROOT: z.string().regex(/^\S+$/, "must be a directory path").optional(),
+  REALTIME_PUBLIC_URL: z
+    .string()
+    .regex(/^(\/\S*|wss?:\/\/[^\s/]+(\/\S*)?)$/, "must be a path on the api's origin such as /ws, or a ws:// or wss:// URL")
+    .optional(),
 });
 type Env = z.output<typeof envSchema>;
 
@@ -158,6 +166,8 @@ export interface AppConfig {
   readonly cacheTtlSeconds: number;
   readonly shutdownGraceMs: number;
   readonly realtime: { readonly heartbeatMs: number; readonly maxBufferedBytes: number };
+  /** The api's web dashboard: its built files (none: no dashboard) and the WebSocket URL it is given. */
+  readonly web: { readonly root?: string; readonly realtimeUrl: string };
 }
 
 export class ConfigError extends Error {
@@ -216,6 +226,16 @@ function crossRuleProblems(role: Role, env: Env): Array<[variable: string, rule:
     problems.push(["TOKEN_SECRET", "is required on Cloud Run (K_SERVICE is set); the development default is for local runs only"]);
   }
   return problems;
+}
+
+/**
+ * Where browsers open the realtime WebSocket. On Cloud Run the load balancer routes /ws on the
+ * page's own origin to realtime (as nginx does in the Docker stack, which sets it). A native
+ * local api has no such edge: realtime listens on its own default port.
+ */
+function realtimePublicUrl(env: Env): string {
+  if (env.REALTIME_PUBLIC_URL) return env.REALTIME_PUBLIC_URL;
+  return env.K_SERVICE ? REALTIME_PATH : `ws://127.0.0.1:${DEFAULT_PORTS.realtime}${REALTIME_PATH}`;
 }
 
 function databaseConfig(env: Env): DatabaseConfig {
@@ -285,6 +305,7 @@ export function loadConfig(role: Role, source: Source = process.env): AppConfig 
     cacheTtlSeconds: env.CACHE_TTL_SECONDS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     realtime: { heartbeatMs: env.WS_HEARTBEAT_MS, maxBufferedBytes: env.WS_MAX_BUFFERED_BYTES },
+    web: { root: env.WEB_ROOT, realtimeUrl: realtimePublicUrl(env) },
   };
 }
 

@@ -24,7 +24,7 @@ describe("AppImage", () => {
     expect(image.build).toMatchObject({ context: "${path.module}/../../..", dockerfile: "app/Dockerfile", platform: "linux/amd64" });
     const hash = Object.values(json.locals ?? {})[0] as string;
     expect(hash).toMatch(/^\$\{sha1\(join\("", \[for f in sort/);
-    for (const glob of ["app/**/*.ts", "app/Dockerfile", "environments/*.ts", "package-lock.json"]) expect(hash).toContain(`"${glob}"`);
+    for (const glob of ["app/**/*.ts", "app/web/**", "app/Dockerfile", "environments/*.ts", "package-lock.json"]) expect(hash).toContain(`"${glob}"`);
   });
 
   it("tags each build <source hash>-<build id>, the build id drawn anew whenever the sources change, so a rollback never reuses an immutable tag", () => {

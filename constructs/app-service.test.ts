@@ -1,11 +1,11 @@
 import { CloudRunV2ServiceIamMember } from "@cdktf/provider-google/lib/cloud-run-v2-service-iam-member";
 import { describe, expect, it } from "vitest";
-import { BASE_SERVICE, type ServiceRole } from "../environments/schema";
+import type { ServiceRole } from "../lib/service-roles";
 import { BASE, database, network, secrets } from "../test/support/fixtures";
 import { onlyResource, resourcesOf, synthStack } from "../test/support/synth";
 import { AppService } from "./app-service";
 
-const sizing = { ...BASE_SERVICE, minInstances: 1, maxInstances: 7, concurrency: 33, dbPoolSize: 4, timeoutSeconds: 120 };
+const sizing = { minInstances: 1, maxInstances: 7, concurrency: 33, dbPoolSize: 4, timeoutSeconds: 120 };
 
 function synthService(role: ServiceRole, extra: Partial<ConstructorParameters<typeof AppService>[2]> = {}) {
   let service!: AppService;
@@ -58,7 +58,20 @@ describe("AppService", () => {
     expect(api.template.containers[0].resources.cpu_idle).toBe(true);
   });
 
-  it("sizes, scales and limits concurrency from config", () => {
+  it.each([
+    ["api", { max: 10, concurrency: 80, timeout: "60s", pool: "10" }],
+    ["realtime", { max: 5, concurrency: 1000, timeout: "3600s", pool: "2" }],
+    ["worker", { max: 10, concurrency: 50, timeout: "900s", pool: "5" }],
+  ] as const)("%s without sizing gets its role's defaults on 1 vCPU / 1 GiB, scaling to zero", (role, expected) => {
+    const { run } = synthService(role, { sizing: undefined });
+    expect(run.template.scaling).toEqual({ min_instance_count: 0, max_instance_count: expected.max });
+    expect(run.template.max_instance_request_concurrency).toBe(expected.concurrency);
+    expect(run.template.timeout).toBe(expected.timeout);
+    expect(run.template.containers[0].resources.limits).toEqual({ cpu: "1", memory: "1Gi" });
+    expect(envOf(run).DB_POOL_SIZE).toBe(expected.pool);
+  });
+
+  it("sizes, scales and limits concurrency from its props", () => {
     const { run } = synthService("api");
     expect(run.template.scaling).toEqual({ min_instance_count: 1, max_instance_count: 7 });
     expect(run.template.max_instance_request_concurrency).toBe(33);
@@ -116,7 +129,7 @@ describe("AppService", () => {
   it("grants invoke to one principal on this service only", () => {
     const { raw } = synthStack((stack) => {
       const net = network(stack);
-      new AppService(stack, "worker", { ...BASE, role: "worker", image: "img@sha256:1", sizing, network: net, database: database(stack, {}, 100, net) }).grantInvoke("tasks", "serviceAccount:t@p.iam.gserviceaccount.com");
+      new AppService(stack, "worker", { ...BASE, role: "worker", image: "img@sha256:1", sizing, network: net, database: database(stack, {}, 100, net) }).grantInvoke({ member: "serviceAccount:t@p.iam.gserviceaccount.com", grantId: "tasks" });
     });
     expect(raw).toHaveResourceWithProperties(CloudRunV2ServiceIamMember, { role: "roles/run.invoker", member: "serviceAccount:t@p.iam.gserviceaccount.com" });
   });

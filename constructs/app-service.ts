@@ -1,57 +1,18 @@
 import { CloudRunV2Service } from "@cdktf/provider-google/lib/cloud-run-v2-service";
 import { CloudRunV2ServiceIamMember } from "@cdktf/provider-google/lib/cloud-run-v2-service-iam-member";
-import type { ServiceConfig, ServiceRole } from "../environments/schema";
-import type { WorkerCapacity } from "../environments/task-queues";
 import { Construct, type ITerraformDependable } from "../lib/cdktf";
 import { CONTAINER_PORT, containerEnv, directVpcEgress } from "../lib/cloud-run";
-import { resourceName } from "../lib/google";
+import { withDefaults } from "../lib/defaults";
+import { grantIdOf, resourceName, type IGrantee } from "../lib/google";
+import type { ServiceRole } from "../lib/service-roles";
+import type { WorkerCapacity } from "../lib/task-queues";
 import type { Database } from "./database";
 import type { Network } from "./network";
+import { DEFAULT_SIZING, ROLE_PROFILES, type ServiceSizing } from "./role-profiles";
 import { RuntimeIdentity } from "./runtime-identity";
 import type { ManagedSecret } from "./secrets";
 
-/** What a role needs from Cloud Run, apart from sizing. */
-export interface RoleProfile {
-  readonly description: string;
-  /**
-   * api and realtime accept traffic only through the external load balancer; the worker only
-   * from inside the project (Cloud Tasks) and never from the internet.
-   */
-  readonly ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" | "INGRESS_TRAFFIC_INTERNAL_ONLY";
-  /**
-   * Skip the IAM invoker check. Only for services whose ingress is the load balancer, which
-   * carries end-user requests without Google identity tokens; the worker always requires IAM.
-   */
-  readonly invokerIamDisabled: boolean;
-  /** Route a client's requests to the same instance (WebSocket reconnects land where state is). */
-  readonly sessionAffinity: boolean;
-  /** Keep CPU between requests: needed to push WebSocket frames and heartbeats outside requests. */
-  readonly cpuAlwaysAllocated: boolean;
-}
-
-export const ROLE_PROFILES: Readonly<Record<ServiceRole, RoleProfile>> = {
-  api: {
-    description: "HTTP API: reads through the Redis cache, writes in PostgreSQL, enqueues tasks.",
-    ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
-    invokerIamDisabled: true,
-    sessionAffinity: false,
-    cpuAlwaysAllocated: false,
-  },
-  realtime: {
-    description: "WebSocket server; instances share tenant events through Redis pub/sub.",
-    ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
-    invokerIamDisabled: true,
-    sessionAffinity: true,
-    cpuAlwaysAllocated: true,
-  },
-  worker: {
-    description: "Push-task worker invoked by Cloud Tasks with OIDC tokens.",
-    ingress: "INGRESS_TRAFFIC_INTERNAL_ONLY",
-    invokerIamDisabled: false,
-    sessionAffinity: false,
-    cpuAlwaysAllocated: false,
-  },
-};
+export { DEFAULT_SIZING, ROLE_PROFILES, type RoleProfile, type ServiceSizing } from "./role-profiles";
 
 export interface AppServiceProps {
   readonly project: string;
@@ -60,8 +21,8 @@ export interface AppServiceProps {
   readonly role: ServiceRole;
   /** Image reference, ideally by digest (`AppImage.imageUri`). */
   readonly image: string;
-  /** Sizing, scaling, concurrency, pool size and timeout. */
-  readonly sizing: ServiceConfig;
+  /** Sizing, scaling, concurrency, pool size and timeout. @default the role's (ROLE_PROFILES, DEFAULT_SIZING) */
+  readonly sizing?: ServiceSizing;
   readonly network: Network;
   /** The service's identity, when it must exist before the service (e.g. for grants elsewhere). @default a new dedicated one */
   readonly identity?: RuntimeIdentity;
@@ -108,7 +69,7 @@ export class AppService extends Construct {
   constructor(scope: Construct, id: string, props: AppServiceProps) {
     super(scope, id);
     const profile = ROLE_PROFILES[props.role];
-    const sizing = props.sizing;
+    const sizing = withDefaults(withDefaults(DEFAULT_SIZING, profile.sizing), props.sizing);
     this.role = props.role;
     this.name = AppService.serviceName(props.namePrefix, props.role);
 
@@ -123,28 +84,11 @@ export class AppService extends Construct {
     this.oidcAudience = profile.invokerIamDisabled ? undefined : this.name;
     this.capacity = { maxInstances: sizing.maxInstances, concurrency: sizing.concurrency };
 
-    const env: Record<string, string> = {
-      GOOGLE_CLOUD_PROJECT: props.project,
-      LOG_LEVEL: "info",
-      ...props.env,
-    };
-    const databaseReady: ITerraformDependable[] = [];
-    if (props.database) {
-      const user = props.database.addIamUser(props.role, this.identity.email);
-      this.databaseUser = user.name;
-      databaseReady.push(...user.dependables);
-      Object.assign(env, {
-        DB_CONNECTION_NAME: props.database.connectionName,
-        DB_NAME: props.database.databaseName,
-        DB_USER: this.databaseUser,
-        DB_AUTH: "iam",
-        DB_IP_TYPE: "PRIVATE",
-        DB_POOL_SIZE: String(sizing.dbPoolSize),
-      });
-    }
+    const { env, databaseUser, databaseReady } = this.environment(props, sizing.dbPoolSize);
+    this.databaseUser = databaseUser;
     const secretEnv = props.secretEnv ?? {};
     // A new revision resolves its secrets at deploy time: the grants must exist first.
-    const secretGrants = Object.values(secretEnv).map((secret) => secret.grantRead(this.identity.email, props.role));
+    const secretGrants = Object.values(secretEnv).map((secret) => secret.grantRead(this.identity));
 
     this.service = new CloudRunV2Service(this, "service", {
       project: props.project,
@@ -199,19 +143,38 @@ export class AppService extends Construct {
     this.url = this.service.uri;
   }
 
+  /**
+   * The service's plain variables: the project, the log level, the caller's, and with a database
+   * the connection through the Cloud SQL connector as this identity's IAM user (created here).
+   */
+  private environment(props: AppServiceProps, dbPoolSize: number): { env: Record<string, string>; databaseUser?: string; databaseReady: ITerraformDependable[] } {
+    const env: Record<string, string> = { GOOGLE_CLOUD_PROJECT: props.project, LOG_LEVEL: "info", ...props.env };
+    if (!props.database) return { env, databaseReady: [] };
+    const user = props.database.addIamUser(this.identity);
+    Object.assign(env, {
+      DB_CONNECTION_NAME: props.database.connectionName,
+      DB_NAME: props.database.databaseName,
+      DB_USER: user.name,
+      DB_AUTH: "iam",
+      DB_IP_TYPE: "PRIVATE",
+      DB_POOL_SIZE: String(dbPoolSize),
+    });
+    return { env, databaseUser: user.name, databaseReady: [...user.dependables] };
+  }
+
   /** The Cloud Run service name of a role; also the worker's OIDC audience. */
   static serviceName(namePrefix: string, role: ServiceRole): string {
     return resourceName(namePrefix, role);
   }
 
-  /** Lets one principal call this service (Cloud Run `run.invoker` on this service only). */
-  grantInvoke(id: string, member: string): CloudRunV2ServiceIamMember {
-    return new CloudRunV2ServiceIamMember(this, `invoker-${id}`, {
+  /** Lets one grantee call this service (Cloud Run `run.invoker` on this service only). */
+  grantInvoke(grantee: IGrantee): CloudRunV2ServiceIamMember {
+    return new CloudRunV2ServiceIamMember(this, `invoker-${grantIdOf(grantee)}`, {
       project: this.service.project,
       location: this.service.location,
       name: this.service.name,
       role: "roles/run.invoker",
-      member,
+      member: grantee.member,
     });
   }
 }

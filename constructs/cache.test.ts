@@ -1,14 +1,13 @@
 import { RedisInstance } from "@cdktf/provider-google/lib/redis-instance";
 import { describe, expect, it } from "vitest";
-import { cacheSchema } from "../environments/schema";
 import { BASE, network, secrets } from "../test/support/fixtures";
 import { onlyResource, resourcesOf, synthStack } from "../test/support/synth";
-import { Cache } from "./cache";
+import { Cache, type CacheProps } from "./cache";
 
-function synthCache(settings: object = {}) {
+function synthCache(options: Partial<CacheProps> = {}) {
   let cache!: Cache;
   const out = synthStack((stack) => {
-    cache = new Cache(stack, "cache", { ...BASE, network: network(stack), settings: cacheSchema.parse(settings), secrets: secrets(stack) });
+    cache = new Cache(stack, "cache", { ...BASE, network: network(stack), secrets: secrets(stack), ...options });
   });
   return { ...out, cache };
 }

@@ -1,23 +1,29 @@
 import { RedisInstance } from "@cdktf/provider-google/lib/redis-instance";
-import type { z } from "zod";
-import type { cacheSchema } from "../environments/schema";
 import { Construct, Token } from "../lib/cdktf";
 import type { Network } from "./network";
 import type { ManagedSecret, Secrets } from "./secrets";
-
-export type CacheSettings = z.output<typeof cacheSchema>;
 
 export interface CacheProps {
   readonly project: string;
   readonly region: string;
   readonly namePrefix: string;
   readonly network: Network;
-  /** Tier, size, version and eviction policy; safe defaults in environments/schema.ts. */
-  readonly settings: CacheSettings;
+  /** STANDARD_HA adds a replica in another zone with automatic failover. @default "STANDARD_HA" */
+  readonly tier?: "BASIC" | "STANDARD_HA";
+  /** @default 1 */
+  readonly memorySizeGb?: number;
+  /** @default "REDIS_7_2" */
+  readonly redisVersion?: "REDIS_7_0" | "REDIS_7_2";
+  /**
+   * Eviction policy for the read cache. Pub/sub messages are not keys, so eviction never drops
+   * realtime events. @default "allkeys-lru"
+   */
+  readonly maxmemoryPolicy?: "allkeys-lru" | "volatile-lru" | "allkeys-lfu" | "volatile-lfu";
   /** Where the AUTH string and the server CA are stored for the services to read. */
   readonly secrets: Secrets;
   /** Weekly maintenance window. @default Sunday 04:00 UTC */
   readonly maintenanceWindow?: { readonly day: "MONDAY" | "TUESDAY" | "WEDNESDAY" | "THURSDAY" | "FRIDAY" | "SATURDAY" | "SUNDAY"; readonly hour: number };
+  /** @default none */
   readonly labels?: Readonly<Record<string, string>>;
 }
 
@@ -39,21 +45,20 @@ export class Cache extends Construct {
 
   constructor(scope: Construct, id: string, props: CacheProps) {
     super(scope, id);
-    const s = props.settings;
     this.instance = new RedisInstance(this, "instance", {
       project: props.project,
       region: props.region,
       name: `${props.namePrefix}-redis`,
       displayName: `${props.namePrefix} cache and pub/sub`,
-      tier: s.tier,
-      memorySizeGb: s.memorySizeGb,
-      redisVersion: s.redisVersion,
+      tier: props.tier ?? "STANDARD_HA",
+      memorySizeGb: props.memorySizeGb ?? 1,
+      redisVersion: props.redisVersion ?? "REDIS_7_2",
       authorizedNetwork: props.network.network.id,
       connectMode: "PRIVATE_SERVICE_ACCESS",
       reservedIpRange: props.network.privateServicesRange.name,
       authEnabled: true,
       transitEncryptionMode: "SERVER_AUTHENTICATION",
-      redisConfigs: { "maxmemory-policy": s.maxmemoryPolicy },
+      redisConfigs: { "maxmemory-policy": props.maxmemoryPolicy ?? "allkeys-lru" },
       maintenancePolicy: {
         weeklyMaintenanceWindow: [
           {

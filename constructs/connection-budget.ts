@@ -1,47 +1,26 @@
 import { Construct } from "../lib/cdktf";
-
-/** Something that opens PostgreSQL connections: up to `maxInstances` processes, `poolSize` each. */
-export interface ConnectionConsumer {
-  readonly name: string;
-  readonly maxInstances: number;
-  readonly poolSize: number;
-}
+import { computeConnectionBudget, type ConnectionBudgetResult, type ConnectionConsumer } from "../lib/connection-budget";
 
 export interface ConnectionBudgetProps {
   readonly consumers: readonly ConnectionConsumer[];
-  /** Connections kept free for operators, migrations and Cloud SQL's own processes. */
-  readonly reserve: number;
+  /**
+   * Connections kept free for operators, migrations and Cloud SQL's own processes.
+   * @default DEFAULT_CONNECTION_RESERVE (20, lib/connection-budget.ts)
+   */
+  readonly reserve?: number;
   /**
    * An explicit `max_connections`. When omitted it is derived as budget + reserve; when given,
-   * the budget must fit under it minus the reserve.
+   * the budget must fit under it minus the reserve. @default budget + reserve
    */
   readonly maxConnections?: number;
-}
-
-export interface ConnectionBudgetResult {
-  /** Sum over consumers of maxInstances x poolSize: the most connections the services can open at once. */
-  readonly budget: number;
-  readonly reserve: number;
-  readonly maxConnections: number;
-  readonly fits: boolean;
-  /** One line per consumer with its share, for messages. */
-  readonly breakdown: string;
-}
-
-export function computeConnectionBudget(props: ConnectionBudgetProps): ConnectionBudgetResult {
-  const budget = props.consumers.reduce((sum, c) => sum + c.maxInstances * c.poolSize, 0);
-  const maxConnections = props.maxConnections ?? budget + props.reserve;
-  const breakdown = props.consumers
-    .map((c) => `${c.name}: ${c.maxInstances} instances x ${c.poolSize} connections = ${c.maxInstances * c.poolSize}`)
-    .join("; ");
-  return { budget, reserve: props.reserve, maxConnections, fits: budget <= maxConnections - props.reserve, breakdown };
 }
 
 /**
  * Checks that every service at full scale-out cannot exhaust PostgreSQL: the sum of
  * (max instances x pool size) must fit under `max_connections` minus a reserve. A violation fails
  * synth with the numbers. Without an explicit `max_connections` the construct derives it, and the
- * database is configured with `maxConnections`.
+ * database is configured with `maxConnections`. The arithmetic is lib/connection-budget.ts, which
+ * policy rule VZ-SQL-005 also runs.
  */
 export class ConnectionBudget extends Construct {
   readonly maxConnections: number;

@@ -1,7 +1,6 @@
 import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member";
 import { SqlUser } from "@cdktf/provider-google/lib/sql-user";
 import { describe, expect, it } from "vitest";
-import { databaseSchema } from "../environments/schema";
 import { BASE, database, network } from "../test/support/fixtures";
 import { onlyResource, resourcesOf, synthStack } from "../test/support/synth";
 import { Database } from "./database";
@@ -22,7 +21,7 @@ describe("Database", () => {
   it("accepts only connector connections (IAM-authorised) unless told otherwise", () => {
     expect(instance.settings.connector_enforcement).toBe("REQUIRED");
     const open = synthStack((stack) => {
-      new Database(stack, "db", { ...BASE, network: network(stack), settings: databaseSchema.parse({}), maxConnections: 50, requireConnectors: false });
+      new Database(stack, "db", { ...BASE, network: network(stack), maxConnections: 50, requireConnectors: false });
     });
     expect(onlyResource(open.json, "google_sql_database_instance").settings.connector_enforcement).toBe("NOT_REQUIRED");
   });
@@ -70,8 +69,9 @@ describe("Database", () => {
   it("creates IAM database users (no password) with connect roles limited to this instance", () => {
     const { raw, json } = synthStack((stack) => {
       const db = database(stack);
-      const first = db.addIamUser("api", "api@acme-test-1.iam.gserviceaccount.com");
-      const again = db.addIamUser("api", "api@acme-test-1.iam.gserviceaccount.com");
+      const api = { email: "api@acme-test-1.iam.gserviceaccount.com", member: "serviceAccount:api@acme-test-1.iam.gserviceaccount.com", grantId: "api" };
+      const first = db.addIamUser(api);
+      const again = db.addIamUser({ ...api });
       expect(again).toBe(first);
     });
     expect(raw).toHaveResourceWithProperties(SqlUser, {
@@ -91,7 +91,8 @@ describe("Database", () => {
 
   it("gives the migration owner a write-only password, never stored in state", () => {
     const { json } = synthStack((stack) => {
-      database(stack).addOwner("migrate", { serviceAccountEmail: "m@acme-test-1.iam.gserviceaccount.com", password: "s3cret-value", passwordVersion: 2 });
+      const migrate = { email: "m@acme-test-1.iam.gserviceaccount.com", member: "serviceAccount:m@acme-test-1.iam.gserviceaccount.com", grantId: "migrate" };
+      database(stack).addOwner(migrate, { password: "s3cret-value", passwordVersion: 2 });
     });
     const owner = onlyResource(json, "google_sql_user");
     expect(owner).toMatchObject({ type: "BUILT_IN", name: "vz_test_owner", password_wo: "s3cret-value", password_wo_version: 2 });

@@ -2,13 +2,13 @@ import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member"
 import { SqlDatabase } from "@cdktf/provider-google/lib/sql-database";
 import { SqlDatabaseInstance } from "@cdktf/provider-google/lib/sql-database-instance";
 import { SqlUser } from "@cdktf/provider-google/lib/sql-user";
-import type { z } from "zod";
-import type { databaseSchema } from "../environments/schema";
 import { Construct, Fn, type ITerraformDependable } from "../lib/cdktf";
-import { serviceAccountMember } from "../lib/google";
+import { withDefaults } from "../lib/defaults";
+import type { IServiceAccountGrantee } from "../lib/google";
+import { DEFAULT_BACKUPS, DEFAULT_INSIGHTS, DEFAULT_MAINTENANCE_WINDOW, type DatabaseBackups, type DatabaseInsights, type DatabaseMaintenanceWindow } from "./database-options";
 import type { Network } from "./network";
 
-export type DatabaseSettings = z.output<typeof databaseSchema>;
+export { DEFAULT_BACKUPS, DEFAULT_INSIGHTS, DEFAULT_MAINTENANCE_WINDOW, type DatabaseBackups, type DatabaseInsights, type DatabaseMaintenanceWindow } from "./database-options";
 
 /** A PostgreSQL user and the resources that must exist before it can connect. */
 export interface DatabaseUser {
@@ -21,10 +21,33 @@ export interface DatabaseProps {
   readonly region: string;
   readonly namePrefix: string;
   readonly network: Network;
-  /** Sizing and safety settings; every field has a safe default in environments/schema.ts. */
-  readonly settings: DatabaseSettings;
   /** `max_connections`, normally from `ConnectionBudget.maxConnections`. */
   readonly maxConnections: number;
+  /** @default "POSTGRES_16" */
+  readonly version?: "POSTGRES_15" | "POSTGRES_16" | "POSTGRES_17";
+  /** ENTERPRISE_PLUS requires a `db-perf-optimized-N-*` tier; ENTERPRISE a `db-custom-*` tier. @default "ENTERPRISE" */
+  readonly edition?: "ENTERPRISE" | "ENTERPRISE_PLUS";
+  /** @default "db-custom-2-7680" */
+  readonly tier?: string;
+  /** REGIONAL keeps a standby in a second zone with automatic failover. @default "REGIONAL" */
+  readonly availabilityType?: "ZONAL" | "REGIONAL";
+  /** @default 20 */
+  readonly diskSizeGb?: number;
+  /** Upper bound for automatic disk growth in GB; 0 means no limit. @default 0 */
+  readonly diskAutoresizeLimitGb?: number;
+  /** Terraform's and Cloud SQL's own guards against deletion. @default true */
+  readonly deletionProtection?: boolean;
+  /** @default DEFAULT_BACKUPS (daily, PITR over 7 days, 14 kept) */
+  readonly backups?: DatabaseBackups;
+  /** @default DEFAULT_MAINTENANCE_WINDOW (Sunday 03:00 UTC, stable track) */
+  readonly maintenanceWindow?: DatabaseMaintenanceWindow;
+  /** @default DEFAULT_INSIGHTS (on, no client addresses) */
+  readonly insights?: DatabaseInsights;
+  /** Statements slower than this are logged (`log_min_duration_statement`), in ms. @default 250 */
+  readonly slowQueryMs?: number;
+  /** The application database. @default "valorize" */
+  readonly databaseName?: string;
+  /** @default none */
   readonly labels?: Readonly<Record<string, string>>;
   /**
    * Accept only connections made through the Cloud SQL connectors (Auth Proxy or language
@@ -57,28 +80,33 @@ export class Database extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
     this.props = props;
-    const s = props.settings;
+    const backups = withDefaults(DEFAULT_BACKUPS, props.backups);
+    const maintenanceWindow = withDefaults(DEFAULT_MAINTENANCE_WINDOW, props.maintenanceWindow);
+    const insights = withDefaults(DEFAULT_INSIGHTS, props.insights);
+    const deletionProtection = props.deletionProtection ?? true;
+    const edition = props.edition ?? "ENTERPRISE";
     this.maxConnections = props.maxConnections;
+    this.databaseName = props.databaseName ?? "valorize";
 
     this.instance = new SqlDatabaseInstance(this, "instance", {
       project: props.project,
       name: `${props.namePrefix}-pg`,
       region: props.region,
-      databaseVersion: s.version,
-      deletionProtection: s.deletionProtection,
+      databaseVersion: props.version ?? "POSTGRES_16",
+      deletionProtection,
       settings: {
-        edition: s.edition,
-        tier: s.tier,
-        availabilityType: s.availabilityType,
+        edition,
+        tier: props.tier ?? "db-custom-2-7680",
+        availabilityType: props.availabilityType ?? "REGIONAL",
         diskType: "PD_SSD",
-        diskSize: s.diskSizeGb,
+        diskSize: props.diskSizeGb ?? 20,
         diskAutoresize: true,
-        diskAutoresizeLimit: s.diskAutoresizeLimitGb,
-        deletionProtectionEnabled: s.deletionProtection,
-        retainBackupsOnDelete: s.deletionProtection,
+        diskAutoresizeLimit: props.diskAutoresizeLimitGb ?? 0,
+        deletionProtectionEnabled: deletionProtection,
+        retainBackupsOnDelete: deletionProtection,
         connectorEnforcement: props.requireConnectors === false ? "NOT_REQUIRED" : "REQUIRED",
         userLabels: props.labels ? { ...props.labels } : undefined,
-        dataCacheConfig: s.edition === "ENTERPRISE_PLUS" ? { dataCacheEnabled: true } : undefined,
+        dataCacheConfig: edition === "ENTERPRISE_PLUS" ? { dataCacheEnabled: true } : undefined,
         ipConfiguration: {
           ipv4Enabled: false,
           privateNetwork: props.network.network.id,
@@ -86,24 +114,20 @@ export class Database extends Construct {
           sslMode: "ENCRYPTED_ONLY",
         },
         backupConfiguration: {
-          enabled: s.backups.enabled,
-          startTime: s.backups.startTime,
-          pointInTimeRecoveryEnabled: s.backups.pointInTimeRecovery,
-          transactionLogRetentionDays: s.backups.transactionLogRetentionDays,
-          backupRetentionSettings: { retainedBackups: s.backups.retainedBackups, retentionUnit: "COUNT" },
+          enabled: backups.enabled,
+          startTime: backups.startTime,
+          pointInTimeRecoveryEnabled: backups.pointInTimeRecovery,
+          transactionLogRetentionDays: backups.transactionLogRetentionDays,
+          backupRetentionSettings: { retainedBackups: backups.retainedBackups, retentionUnit: "COUNT" },
         },
-        maintenanceWindow: {
-          day: s.maintenanceWindow.day,
-          hour: s.maintenanceWindow.hour,
-          updateTrack: s.maintenanceWindow.updateTrack,
-        },
+        maintenanceWindow: { day: maintenanceWindow.day, hour: maintenanceWindow.hour, updateTrack: maintenanceWindow.updateTrack },
         insightsConfig: {
-          queryInsightsEnabled: s.insights.enabled,
-          queryStringLength: s.insights.queryStringLength,
+          queryInsightsEnabled: insights.enabled,
+          queryStringLength: insights.queryStringLength,
           recordApplicationTags: true,
-          recordClientAddress: s.insights.recordClientAddress,
+          recordClientAddress: insights.recordClientAddress,
         },
-        databaseFlags: Object.entries(databaseFlags(s, props.maxConnections)).map(([name, value]) => ({ name, value })),
+        databaseFlags: Object.entries(databaseFlags(props.slowQueryMs ?? 250, props.maxConnections)).map(([name, value]) => ({ name, value })),
       },
       dependsOn: [props.network.privateServicesConnection],
     });
@@ -111,33 +135,33 @@ export class Database extends Construct {
     this.database = new SqlDatabase(this, "database", {
       project: props.project,
       instance: this.instance.name,
-      name: s.databaseName,
+      name: this.databaseName,
       // With deletion protection the database outlives a mistaken removal from code.
-      deletionPolicy: s.deletionProtection ? "ABANDON" : "DELETE",
+      deletionPolicy: deletionProtection ? "ABANDON" : "DELETE",
     });
 
     this.connectionName = this.instance.connectionName;
     this.privateIp = this.instance.privateIpAddress;
-    this.databaseName = s.databaseName;
   }
 
   /**
    * Creates the PostgreSQL user for a service account (IAM database authentication) and lets the
-   * account connect. Returns the user name the app passes as `DB_USER`. Idempotent per id.
+   * account connect. Returns the user name the app passes as `DB_USER`. Idempotent per identity.
    */
-  addIamUser(id: string, serviceAccountEmail: string): DatabaseUser {
+  addIamUser(identity: IServiceAccountGrantee): DatabaseUser {
+    const id = identity.grantId;
     const existing = this.iamUsers.get(id);
     if (existing) return existing;
     const user = new SqlUser(this, `iam-user-${id}`, {
       project: this.props.project,
       instance: this.instance.name,
       // Cloud SQL names an IAM service account user by its email without the domain suffix.
-      name: Fn.trimsuffix(serviceAccountEmail, ".gserviceaccount.com"),
+      name: Fn.trimsuffix(identity.email, ".gserviceaccount.com"),
       type: "CLOUD_IAM_SERVICE_ACCOUNT",
       // Users holding SQL grants cannot be dropped through the API; abandon instead of failing.
       deletionPolicy: "ABANDON",
     });
-    const grants = this.grantConnect(id, serviceAccountEmail, ["roles/cloudsql.client", "roles/cloudsql.instanceUser"]);
+    const grants = this.grantConnect(identity, ["roles/cloudsql.client", "roles/cloudsql.instanceUser"]);
     const created: DatabaseUser = { name: user.name, dependables: [user, ...grants] };
     this.iamUsers.set(id, created);
     return created;
@@ -147,8 +171,8 @@ export class Database extends Construct {
    * The built-in owner used only by the migration job. Its password arrives through a sensitive
    * variable and is written with the write-only argument, so it is never stored in state.
    */
-  addOwner(id: string, props: { readonly serviceAccountEmail: string; readonly password: string; readonly passwordVersion: number }): DatabaseUser {
-    const user = new SqlUser(this, `owner-${id}`, {
+  addOwner(identity: IServiceAccountGrantee, props: { readonly password: string; readonly passwordVersion: number }): DatabaseUser {
+    const user = new SqlUser(this, `owner-${identity.grantId}`, {
       project: this.props.project,
       instance: this.instance.name,
       name: `${this.props.namePrefix.replace(/-/g, "_")}_owner`,
@@ -157,12 +181,13 @@ export class Database extends Construct {
       passwordWoVersion: props.passwordVersion,
       deletionPolicy: "ABANDON",
     });
-    const grants = this.grantConnect(id, props.serviceAccountEmail, ["roles/cloudsql.client"]);
+    const grants = this.grantConnect(identity, ["roles/cloudsql.client"]);
     return { name: user.name, dependables: [user, ...grants] };
   }
 
   /** Project-level Cloud SQL roles, conditioned on this instance only. */
-  private grantConnect(id: string, serviceAccountEmail: string, roles: readonly string[]): ProjectIamMember[] {
+  private grantConnect(identity: IServiceAccountGrantee, roles: readonly string[]): ProjectIamMember[] {
+    const id = identity.grantId;
     return roles.map((role) => {
       const key = `${id}-${role}`;
       const existing = this.clients.get(key);
@@ -170,7 +195,7 @@ export class Database extends Construct {
       const grant = new ProjectIamMember(this, `${id}-${role.split(".").pop()}`, {
         project: this.props.project,
         role,
-        member: serviceAccountMember(serviceAccountEmail),
+        member: identity.member,
         condition: {
           title: `only-${this.props.namePrefix}-pg`,
           description: "Limits the grant to the platform's Cloud SQL instance.",
@@ -184,14 +209,14 @@ export class Database extends Construct {
 }
 
 /** The database flags, each chosen on purpose. */
-export function databaseFlags(settings: DatabaseSettings, maxConnections: number): Record<string, string> {
+export function databaseFlags(slowQueryMs: number, maxConnections: number): Record<string, string> {
   return {
     // Sized from the services' connection budget (ConnectionBudget) rather than left to the tier default.
     max_connections: String(maxConnections),
     // IAM database authentication for the runtime service accounts.
     "cloudsql.iam_authentication": "on",
     // Slow statements in the logs; the threshold comes from config.
-    log_min_duration_statement: String(settings.slowQueryMs),
+    log_min_duration_statement: String(slowQueryMs),
     log_lock_waits: "on",
     log_temp_files: "0",
     log_checkpoints: "on",

@@ -94,12 +94,11 @@ export class MigrationJob extends Construct {
     // above, which leaves room for the token (job name + token under 63 characters).
     const name = `${props.namePrefix}-migrate`;
     // The same operator-supplied value sets the user's password and the secret the job reads.
-    const owner = props.database.addOwner("migrate", {
-      serviceAccountEmail: this.identity.email,
+    const owner = props.database.addOwner(this.identity, {
       password: variable.stringValue,
       passwordVersion: valueVersion,
     });
-    const passwordGrant = props.ownerPassword.grantRead(this.identity.email, "migrate");
+    const passwordGrant = props.ownerPassword.grantRead(this.identity);
 
     const runOnDeploy = props.runOnDeploy !== false;
     if (runOnDeploy) this.runId = new TerraformData(this, "run-id", { triggersReplace: [props.image, props.grantTo.join(",")] });
@@ -148,21 +147,21 @@ export class MigrationJob extends Construct {
       },
       // Creating or updating the job waits for the execution: every attempt may use its timeout.
       timeouts: { create: `${totalMinutes}m`, update: `${totalMinutes}m` },
-      lifecycle: runOnDeploy
-        ? {
-            // A failed run leaves its token in state, so the next plan would see no change and roll
-            // the services out over the old schema. The job is only Ready once its run succeeded:
-            // refuse to go on until it is.
-            postcondition: [
-              {
-                condition: `\${try(self.terminal_condition[0].state, "CONDITION_SUCCEEDED") == "CONDITION_SUCCEEDED"}`,
-                errorMessage: `The last migration run of ${name} did not succeed, so the services keep their current revision. Read the execution's logs, fix the cause, then run the migrations again with a new token: terraform apply -replace=terraform_data.${this.runId!.friendlyUniqueId}`,
-              },
-            ],
-          }
-        : undefined,
+      lifecycle: this.runId && { postcondition: [succeededLastRun(name, this.runId)] },
       dependsOn: [...owner.dependables, passwordGrant, props.database.database],
     });
     this.completed = this.job;
   }
+}
+
+/**
+ * A failed run leaves its token in state, so the next plan would see no change and roll the
+ * services out over the old schema. The job is only Ready once its run succeeded: refuse to go on
+ * until it is.
+ */
+function succeededLastRun(name: string, runId: TerraformData) {
+  return {
+    condition: `\${try(self.terminal_condition[0].state, "CONDITION_SUCCEEDED") == "CONDITION_SUCCEEDED"}`,
+    errorMessage: `The last migration run of ${name} did not succeed, so the services keep their current revision. Read the execution's logs, fix the cause, then run the migrations again with a new token: terraform apply -replace=terraform_data.${runId.friendlyUniqueId}`,
+  };
 }

@@ -26,8 +26,8 @@ describe("Secrets", () => {
       const secrets = new Secrets(stack, "secrets", BASE);
       const a = secrets.add("a", { kind: "resource", data: "x" });
       secrets.add("b", { kind: "resource", data: "y" });
-      const first = a.grantRead("api@p.iam.gserviceaccount.com", "api");
-      expect(a.grantRead("api@p.iam.gserviceaccount.com", "api")).toBe(first);
+      const first = a.grantRead({ member: "serviceAccount:api@p.iam.gserviceaccount.com" });
+      expect(a.grantRead({ member: "serviceAccount:api@p.iam.gserviceaccount.com" })).toBe(first);
     });
     const grants = Object.values(resourcesOf(json, "google_secret_manager_secret_iam_member"));
     expect(grants).toHaveLength(1);

@@ -2,7 +2,7 @@ import { SecretManagerSecret } from "@cdktf/provider-google/lib/secret-manager-s
 import { SecretManagerSecretIamMember } from "@cdktf/provider-google/lib/secret-manager-secret-iam-member";
 import { SecretManagerSecretVersion } from "@cdktf/provider-google/lib/secret-manager-secret-version";
 import { Construct, TerraformVariable } from "../lib/cdktf";
-import { serviceAccountMember } from "../lib/google";
+import { grantIdOf, type IGrantee } from "../lib/google";
 
 /** Where a secret's value comes from. */
 export type SecretSource =
@@ -86,15 +86,16 @@ export class ManagedSecret extends Construct {
     }
   }
 
-  /** Lets one service account read this secret, and nothing else. */
-  grantRead(serviceAccountEmail: string, readerId: string): SecretManagerSecretIamMember {
+  /** Lets one grantee read this secret, and nothing else. Idempotent per grantee. */
+  grantRead(grantee: IGrantee): SecretManagerSecretIamMember {
+    const readerId = grantIdOf(grantee);
     const existing = this.readers.get(readerId);
     if (existing) return existing;
     const grant = new SecretManagerSecretIamMember(this, `reader-${readerId}`, {
       project: this.secret.project,
       secretId: this.secret.secretId,
       role: "roles/secretmanager.secretAccessor",
-      member: serviceAccountMember(serviceAccountEmail),
+      member: grantee.member,
     });
     this.readers.set(readerId, grant);
     return grant;

@@ -1,26 +1,26 @@
 import { CloudTasksQueueIamMember } from "@cdktf/provider-google/lib/cloud-tasks-queue-iam-member";
 import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
 import { describe, expect, it } from "vitest";
-import { BASE_SERVICE } from "../environments/schema";
-import { DEFAULT_TASK_QUEUES, DEFAULT_WORKER_CAPACITY } from "../environments/task-queues";
-import { BASE, database, network } from "../test/support/fixtures";
+import { BASE, database, network, TASK_QUEUE_POLICIES as DEFAULT_TASK_QUEUES } from "../test/support/fixtures";
 import { onlyResource, resourcesOf, synthStack } from "../test/support/synth";
-import { AppService } from "./app-service";
+import { AppService, type ServiceSizing } from "./app-service";
 import { TaskQueues } from "./task-queues";
 
-function synthQueues(policies = DEFAULT_TASK_QUEUES, sizing = { ...BASE_SERVICE, ...DEFAULT_WORKER_CAPACITY }) {
+/** The queues in front of a worker of the given sizing (default: the worker role's, 10 instances x 50). */
+function synthQueues(policies = DEFAULT_TASK_QUEUES, sizing?: ServiceSizing) {
   let queues!: TaskQueues;
+  let worker!: AppService;
   const out = synthStack((stack) => {
     const net = network(stack);
-    const worker = new AppService(stack, "worker", { ...BASE, role: "worker", image: "img@sha256:1", sizing, network: net, database: database(stack, {}, 100, net) });
+    worker = new AppService(stack, "worker", { ...BASE, role: "worker", image: "img@sha256:1", sizing, network: net, database: database(stack, {}, 100, net) });
     queues = new TaskQueues(stack, "queues", { ...BASE, policies, worker });
-    queues.grantEnqueue("api", "serviceAccount:api@p.iam.gserviceaccount.com");
+    queues.grantEnqueue({ member: "serviceAccount:api@p.iam.gserviceaccount.com", grantId: "api" });
   });
-  return { ...out, queues };
+  return { ...out, queues, worker };
 }
 
 describe("TaskQueues", () => {
-  const { raw, json, queues } = synthQueues();
+  const { raw, json, queues, worker } = synthQueues();
   const all = Object.values(resourcesOf(json, "google_cloud_tasks_queue")) as any[];
 
   it("creates a queue per task type and shard", () => {
@@ -81,11 +81,12 @@ describe("TaskQueues", () => {
 
   it("sums what its queues may dispatch at once, within the worker's max instances x concurrency", () => {
     expect(queues.maxConcurrentDispatches).toBe(all.reduce((sum, q) => sum + q.rate_limits.max_concurrent_dispatches, 0));
-    expect(queues.maxConcurrentDispatches).toBeLessThanOrEqual(DEFAULT_WORKER_CAPACITY.maxInstances * DEFAULT_WORKER_CAPACITY.concurrency);
+    expect(worker.capacity).toEqual({ maxInstances: 10, concurrency: 50 });
+    expect(queues.maxConcurrentDispatches).toBeLessThanOrEqual(worker.capacity.maxInstances * worker.capacity.concurrency);
   });
 
   it("fails synth with the numbers when the queues can push more than the worker takes (Cloud Run would answer 429)", () => {
-    const smallWorker = { ...BASE_SERVICE, maxInstances: 2, concurrency: 10 };
+    const smallWorker = { maxInstances: 2, concurrency: 10 };
     expect(() => synthQueues(DEFAULT_TASK_QUEUES, smallWorker)).toThrow(
       /Dispatch budget exceeded: the task queues can push 500 tasks at once \(categorise 4 x 100 = 400; import 1 x 25 = 25; notify 1 x 75 = 75\) but the worker takes 20 \(max instances x concurrency\)/,
     );

@@ -1,8 +1,9 @@
 import { CloudTasksQueue } from "@cdktf/provider-google/lib/cloud-tasks-queue";
 import { CloudTasksQueueIamMember } from "@cdktf/provider-google/lib/cloud-tasks-queue-iam-member";
 import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
-import { dispatchBudget, TASK_TYPES, taskQueueName, type TaskQueuePolicies, type TaskType } from "../environments/task-queues";
 import { Construct, Fn, type ITerraformDependable } from "../lib/cdktf";
+import { grantIdOf, type IGrantee } from "../lib/google";
+import { dispatchBudget, TASK_TYPES, taskQueueName, type TaskQueuePolicies, type TaskType } from "../lib/task-queues";
 import type { AppService } from "./app-service";
 import { RuntimeIdentity } from "./runtime-identity";
 
@@ -10,7 +11,7 @@ export interface TaskQueuesProps {
   readonly project: string;
   readonly region: string;
   readonly namePrefix: string;
-  /** Rate limits, retries and logging per task type: the shared definition in environments/task-queues.ts. */
+  /** Rate limits, retries and logging per task type (shape in lib/task-queues.ts; the platform's defaults are environments/task-queues.ts). */
   readonly policies: TaskQueuePolicies;
   /** The worker service the queues push to. */
   readonly worker: AppService;
@@ -47,7 +48,7 @@ export class TaskQueues extends Construct {
   constructor(scope: Construct, id: string, props: TaskQueuesProps) {
     super(scope, id);
     this.identity = props.identity ?? TaskQueues.createIdentity(this, props);
-    this.invokerGrant = props.worker.grantInvoke("tasks", this.identity.member);
+    this.invokerGrant = props.worker.grantInvoke(this.identity);
     this.workerUrl = props.worker.url;
     const workerHost = Fn.trimprefix(props.worker.url, "https://");
 
@@ -123,10 +124,12 @@ export class TaskQueues extends Construct {
   }
 
   /**
-   * Lets a service account create tasks in these queues (and nothing else in Cloud Tasks) and
-   * attach the tasks account's OIDC identity to them.
+   * Lets a grantee create tasks in these queues (and nothing else in Cloud Tasks) and attach the
+   * tasks account's OIDC identity to them.
    */
-  grantEnqueue(id: string, member: string): ITerraformDependable[] {
+  grantEnqueue(grantee: IGrantee): ITerraformDependable[] {
+    const id = grantIdOf(grantee);
+    const member = grantee.member;
     const grants: ITerraformDependable[] = this.queues.map(
       (queue, index) =>
         new CloudTasksQueueIamMember(this, `enqueuer-${id}-${index}`, {

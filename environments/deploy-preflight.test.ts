@@ -1,29 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEPLOY_SETTINGS_FIXTURE } from "../test/support/fixtures";
+import { executablesOnPath, HEALTHY_MACHINE } from "../test/support/machine";
 import { deployPreflight, formatPreflight, versionAtLeast, type PreflightProbes } from "./deploy-preflight";
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-function pathWith(...commands: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), "vz-deploy-preflight-"));
-  dirs.push(dir);
-  for (const command of commands) {
-    writeFileSync(join(dir, command), "#!/bin/sh\n");
-    chmodSync(join(dir, command), 0o755);
-  }
-  return dir;
-}
-
-const HEALTHY: PreflightProbes = {
-  terraformVersion: async () => "1.11.4",
-  dockerDaemonProblem: async () => undefined,
-  reachable: async () => true,
-  fileExists: () => true,
-  readText: () => undefined,
-};
 const READY = {
   ...DEPLOY_SETTINGS_FIXTURE.prod,
   VALORIZE_PROD_PROJECT_ID: "acme-prod-1",
@@ -34,14 +13,14 @@ const READY = {
 
 describe("deploy preflight", () => {
   it("passes when everything a deploy needs is there, and returns the config", async () => {
-    const result = await deployPreflight("prod", { env: { ...READY, PATH: pathWith("terraform", "docker") }, probes: HEALTHY });
+    const result = await deployPreflight("prod", { env: { ...READY, PATH: executablesOnPath("terraform", "docker") }, probes: HEALTHY_MACHINE });
     expect(result.problems).toEqual([]);
     expect(result.config?.edge.domains).toEqual(["valorize-fixture.net", "www.valorize-fixture.net"]);
   });
 
   it("lists every missing thing at once: settings, secrets, tools, daemon, credentials, registry", async () => {
-    const offline: PreflightProbes = { ...HEALTHY, reachable: async () => false, fileExists: () => false, dockerDaemonProblem: async () => "Cannot connect to the Docker daemon" };
-    const { problems } = await deployPreflight("prod", { env: { PATH: pathWith("docker"), HOME: "/nonexistent" }, probes: offline });
+    const offline: PreflightProbes = { ...HEALTHY_MACHINE, reachable: async () => false, fileExists: () => false, dockerDaemonProblem: async () => "Cannot connect to the Docker daemon" };
+    const { problems } = await deployPreflight("prod", { env: { PATH: executablesOnPath("docker"), HOME: "/nonexistent" }, probes: offline });
     const subjects = problems.map((p) => p.split(/ = | is | does | /)[0]);
     expect(subjects).toEqual(["stateBucket", "edge.domains", "observability.notifications", "projectId", "TF_VAR_token_signing_key", "TF_VAR_db_owner_password", "terraform", "the", "no", "registry.terraform.io:443"]);
     expect(problems).toContain("terraform is not on PATH: it plans and applies the stack; install it from https://developer.hashicorp.com/terraform/install (>= 1.11)");
@@ -51,8 +30,8 @@ describe("deploy preflight", () => {
   });
 
   it("refuses Terraform older than 1.11 (write-only arguments)", async () => {
-    const old = { ...HEALTHY, terraformVersion: async () => "1.9.8" };
-    const { problems } = await deployPreflight("prod", { env: { ...READY, PATH: pathWith("terraform", "docker") }, probes: old });
+    const old = { ...HEALTHY_MACHINE, terraformVersion: async () => "1.9.8" };
+    const { problems } = await deployPreflight("prod", { env: { ...READY, PATH: executablesOnPath("terraform", "docker") }, probes: old });
     expect(problems).toEqual([expect.stringMatching(/^terraform 1\.9\.8 is too old: the stacks use write-only arguments .* need >= 1\.11/)]);
     expect(versionAtLeast("1.11.0", [1, 11])).toBe(true);
     expect(versionAtLeast("1.10.5", [1, 11])).toBe(false);
@@ -60,15 +39,15 @@ describe("deploy preflight", () => {
   });
 
   it("needs no Docker for a prebuilt image, and no secrets check where the caller cannot see them", async () => {
-    const env = { ...READY, VALORIZE_PROD_IMAGE: "us-docker.pkg.dev/acme/app/app@sha256:abc", PATH: pathWith("terraform") };
+    const env = { ...READY, VALORIZE_PROD_IMAGE: "us-docker.pkg.dev/acme/app/app@sha256:abc", PATH: executablesOnPath("terraform") };
     delete (env as Record<string, string>).TF_VAR_db_owner_password;
-    expect((await deployPreflight("prod", { env, probes: HEALTHY, checkSecrets: false })).problems).toEqual([]);
-    expect((await deployPreflight("prod", { env, probes: HEALTHY })).problems).toEqual([expect.stringMatching(/^TF_VAR_db_owner_password = \(unset\)/)]);
+    expect((await deployPreflight("prod", { env, probes: HEALTHY_MACHINE, checkSecrets: false })).problems).toEqual([]);
+    expect((await deployPreflight("prod", { env, probes: HEALTHY_MACHINE })).problems).toEqual([expect.stringMatching(/^TF_VAR_db_owner_password = \(unset\)/)]);
   });
 
   it("takes a provider mirror or plugin cache instead of the registry, when it exists", async () => {
-    const offline = { ...HEALTHY, reachable: async () => false, fileExists: (p: string) => p !== "/no/cache", readText: (p: string) => (p === "/etc/tf.rc" ? 'provider_installation {\n filesystem_mirror { path = "/m" }\n}' : undefined) };
-    const env = { ...READY, PATH: pathWith("terraform", "docker") };
+    const offline = { ...HEALTHY_MACHINE, reachable: async () => false, fileExists: (p: string) => p !== "/no/cache", readText: (p: string) => (p === "/etc/tf.rc" ? 'provider_installation {\n filesystem_mirror { path = "/m" }\n}' : undefined) };
+    const env = { ...READY, PATH: executablesOnPath("terraform", "docker") };
     expect((await deployPreflight("prod", { env: { ...env, TF_CLI_CONFIG_FILE: "/etc/tf.rc" }, probes: offline })).problems).toEqual([]);
     expect((await deployPreflight("prod", { env: { ...env, TF_CLI_CONFIG_FILE: "/missing.rc" }, probes: offline })).problems).toHaveLength(1);
     expect((await deployPreflight("prod", { env: { ...env, TF_PLUGIN_CACHE_DIR: "/no/cache" }, probes: offline })).problems).toHaveLength(1);

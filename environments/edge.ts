@@ -1,6 +1,7 @@
 /**
  * Edge settings: the global external Application Load Balancer, Cloud CDN, the static-assets
- * bucket and the Cloud Armor policies in front of api and realtime (constructs/edge.ts).
+ * bucket and the Cloud Armor policies in front of api and realtime (constructs/edge/; the stack
+ * maps these settings onto the Edge's props).
  *
  * Secure defaults: Cloud Armor enforcing (OWASP CRS, per-IP throttling, adaptive protection), the
  * API cached only when the origin marks a response public and never for requests that carry
@@ -39,9 +40,6 @@ export const BAN_DURATIONS = [60, 120, 180, 240, 300, 600, 900, 1200, 1800, 2700
 /** Largest request count Cloud Armor accepts in a threshold: throttle vs rate-based ban. */
 export const MAX_THROTTLE_COUNT = 1_000_000;
 export const MAX_BAN_COUNT = 10_000;
-
-/** OWASP CRS 3.3 rule sets evaluated by the WAF, in rule order. */
-export const WAF_RULE_SETS = ["sqli", "xss", "lfi", "rfi", "rce", "scannerdetection", "protocolattack", "sessionfixation"] as const;
 
 const queryParam = z.string().regex(/^[A-Za-z0-9_.\-\[\]]{1,64}$/, "must be a query parameter name");
 const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "must be an HTTP header name");

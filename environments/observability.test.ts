@@ -30,6 +30,7 @@ describe("observability settings", () => {
     [{ notifications: { pageEmails: ["not-an-email"] } }, /pageEmails\.0 = "not-an-email": must be an email address/],
     [{ uptime: { regions: ["USA", "EUROPE"] } }, /uptime\.regions = \["USA","EUROPE"\]: needs at least 3 regions/],
     [{ alerts: { sqlCpu: 1.5 } }, /alerts\.sqlCpu = 1.5: sqlCpu must be below 1/],
+    [{ alerts: { errorBudgetLeft: 1 } }, /alerts\.errorBudgetLeft = 1: errorBudgetLeft must be below 1/],
   ])("rejects %j", (observability, message) => {
     expect(rejection(observability)).toMatch(message);
   });

@@ -1,5 +1,5 @@
 /**
- * Observability settings (constructs/observability.ts): a short SLO spec per service, from which
+ * Observability settings (constructs/observability/, props mapped by the stack): a short SLO spec per service, from which
  * the SLOs, burn-rate alerts and dashboard tiles are generated; notification routing; the uptime
  * check; resource alert thresholds. Defaults are the study's SLOs.
  */
@@ -87,7 +87,7 @@ export const observabilitySchema = z.strictObject({
       /** Connections in use as a share of max_connections. */
       sqlConnections: ratio("sqlConnections").default(0.8),
       redisMemory: ratio("redisMemory").default(0.8),
-      /** Tasks waiting in all the environment's queues together (constructs/observability.ts RESOURCE_ALERT_SERIES). */
+      /** Tasks waiting in all the environment's queues together (RESOURCE_ALERT_SERIES in constructs/observability/resource-alerts.ts). */
       queueDepth: z.number().int().positive().default(10_000),
       /** How long a resource must stay above its threshold before a ticket. */
       durationMinutes: z.number().int().min(1).max(1440).default(10),

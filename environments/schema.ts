@@ -9,6 +9,8 @@
  * the setting, the offending value and the rule.
  */
 import { z } from "zod";
+import { DEFAULT_CONNECTION_RESERVE } from "../lib/connection-budget";
+import { SERVICE_ROLES, type ServiceRole } from "../lib/service-roles";
 import { edgeSchema } from "./edge";
 import { localDockerSchema } from "./local-docker";
 import { observabilitySchema } from "./observability";
@@ -29,8 +31,7 @@ export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 export const CLOUD_ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 export type CloudEnvironmentName = (typeof CLOUD_ENVIRONMENT_NAMES)[number];
 
-export const SERVICE_ROLES = ["api", "realtime", "worker"] as const;
-export type ServiceRole = (typeof SERVICE_ROLES)[number];
+export { SERVICE_ROLES, type ServiceRole } from "../lib/service-roles";
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -105,7 +106,7 @@ export const databaseSchema = z.strictObject({
    * Connections kept free for operators, migrations and Cloud SQL itself. `max_connections` is
    * derived as (connection budget of all services) + reserve, unless `maxConnections` is given.
    */
-  connectionReserve: int(5, 1000).default(20),
+  connectionReserve: int(5, 1000).default(DEFAULT_CONNECTION_RESERVE),
   /** Explicit `max_connections`; when set, the services' connection budget must fit under it. */
   maxConnections: int(25, 262_143).optional(),
   databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "must be a lowercase PostgreSQL identifier").default("valorize"),

@@ -31,3 +31,35 @@ export function resourceName(namePrefix: string, component: string, maxLength = 
   }
   return name;
 }
+
+/**
+ * Who an IAM grant is for (aws-cdk's IGrantable idea): constructs' `grantXxx` methods take one, so
+ * callers pass the identity itself instead of a member string and an id. A RuntimeIdentity is one;
+ * so is `{ member: "group:ops@example.org" }`.
+ */
+export interface IGrantee {
+  /** The IAM member: `serviceAccount:<email>`, `group:<email>`, `user:<email>`, `allUsers`... */
+  readonly member: string;
+  /**
+   * Names the grant resources made for this grantee (e.g. `invoker-<grantId>`), so their construct
+   * ids, and so their Terraform addresses, are stable. @default derived from `member` (its letters
+   * and digits); required when `member` is only known at apply
+   */
+  readonly grantId?: string;
+}
+
+/** A service account as a grantee, where the account itself matters (e.g. its Cloud SQL IAM user). */
+export interface IServiceAccountGrantee extends IGrantee {
+  readonly email: string;
+  readonly grantId: string;
+}
+
+/** The id a grantee's grant resources are named with (see `IGrantee.grantId`). */
+export function grantIdOf(grantee: IGrantee): string {
+  if (grantee.grantId !== undefined) return grantee.grantId;
+  // cdktf renders values known only at apply as `${TfToken[...]}`: no stable name can come from them.
+  if (grantee.member.includes("${")) {
+    throw new Error("A grantee whose member is only known at apply needs a grantId to name its grants (e.g. a RuntimeIdentity, or { member, grantId }).");
+  }
+  return grantee.member.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+}

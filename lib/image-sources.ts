@@ -13,6 +13,8 @@ export const PROJECT_ROOT_FROM_STACK = "${path.module}/../../..";
 export const DEFAULT_IMAGE_SOURCES = [
   "app/**/*.ts",
   "app/migrations/**",
+  // The web dashboard the image serves (its HTML and CSS are not TypeScript).
+  "app/web/**",
   "app/Dockerfile",
   "environments/*.ts",
   "package.json",

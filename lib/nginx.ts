@@ -1,6 +1,10 @@
 /**
  * The local reverse proxy's configuration: the same path routing as the cloud load balancer
- * (constructs/edge.ts) so that clients and load tests see one origin either way.
+ * (constructs/edge/frontend.ts) so that clients and load tests see one origin either way. As in the cloud
+ * (`edge.staticAssets.serveFrom = "api"`), the web dashboard comes from the api, which ships the
+ * built files in its image, through the cache: nginx serves the hashed assets from its cache
+ * after the first request, exactly as Cloud CDN does, and there is no second copy of the files to
+ * keep in step with the image.
  */
 
 export interface ProxyRoutes {
@@ -10,8 +14,6 @@ export interface ProxyRoutes {
   readonly realtime: string;
   /** Port the proxy listens on inside its container. */
   readonly listenPort: number;
-  /** Directory of static assets inside the container. */
-  readonly staticRoot: string;
 }
 
 export function renderProxyConfig(routes: ProxyRoutes): string {
@@ -39,7 +41,10 @@ server {
   server_tokens off;
   client_max_body_size 6m;
 
-  location /api/ {
+  # /api/* and the static site (everything not routed below): the api through the cache, like the
+  # load balancer's default service with Cloud CDN. Requests with credentials skip the cache, as
+  # the CDN's bypassCacheOnRequestHeaders (Authorization, Cookie) makes them.
+  location / {
     proxy_pass http://api;
     proxy_http_version 1.1;
     proxy_set_header Connection "";
@@ -47,6 +52,8 @@ server {
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     proxy_set_header X-Forwarded-Proto $scheme;
     proxy_cache edge;
+    proxy_cache_bypass $http_authorization $http_cookie;
+    proxy_no_cache $http_authorization $http_cookie;
     proxy_cache_use_stale updating error timeout;
     proxy_cache_lock on;
     add_header X-Cache-Status $upstream_cache_status always;
@@ -67,13 +74,6 @@ server {
     # A WebSocket lives as long as Cloud Run's maximum request timeout.
     proxy_read_timeout 3600s;
     proxy_send_timeout 3600s;
-  }
-
-  location / {
-    root ${routes.staticRoot};
-    try_files $uri /index.html;
-    expires 1h;
-    add_header Cache-Control "public" always;
   }
 }
 `;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CLOUD_ENVIRONMENT_NAMES } from "../environments";
 import { collectStackResources } from "./collect";
-import { unmodifiedEnvironmentStack } from "./testing";
+import { unmodifiedEnvironmentStack } from "../test/support/policies";
 
 /** A synthesized block without what the collector leaves out on purpose. */
 function withoutSkipped(block: Record<string, unknown>): Record<string, unknown> {

@@ -3,8 +3,10 @@ import { RedisInstance } from "@cdktf/provider-google/lib/redis-instance";
 import { describe, expect, it } from "vitest";
 import { CLOUD_ENVIRONMENT_NAMES, ENVIRONMENTS, parseEnvironment } from "../environments";
 import { App, Aspects, Testing, type IConstruct, type TerraformStack } from "../lib/cdktf";
+import { DEFAULT_CONNECTION_RESERVE } from "../lib/connection-budget";
 import { PolicyPack } from "./pack";
-import { smallStack, unmodifiedEnvironmentStack } from "./testing";
+import { smallStack, unmodifiedEnvironmentStack } from "../test/support/policies";
+import { synthEnvironment } from "../test/support/synth";
 
 /** A stack with one Redis instance that breaks VZ-REDIS-001 (no AUTH) and nothing else of the pack. */
 const openRedis = () => smallStack((s) => new RedisInstance(s, "cache", { name: "cache", memorySizeGb: 1, transitEncryptionMode: "SERVER_AUTHENTICATION" }));
@@ -95,13 +97,14 @@ describe("suppressions", () => {
     expect(warningsOf(stack)).toEqual([expect.stringContaining("Policy suppression VZ-SQL-001 (There used to be a public instance here.) matched no finding")]);
   });
 
-  it("without a reason are refused, by the pack and by the environment config", () => {
+  it("without a reason are refused by the pack, also when they come from an environment's config", () => {
     expect(() => new PolicyPack({ environment: "dev", suppressions: [{ rule: "VZ-EDGE-003", reason: " " }] })).toThrow(
       'suppressions[0].reason = " ": must explain why (at least 15 characters)',
     );
     expect(() => parseEnvironment({ ...ENVIRONMENTS.dev, policy: { suppressions: [{ rule: "VZ-EDGE-003" }] } })).toThrow(/policy\.suppressions\.0\.reason/);
-    expect(() => parseEnvironment({ ...ENVIRONMENTS.dev, policy: { suppressions: [{ rule: "VZ-EDGE-003", reason: "because" }] } })).toThrow(
-      /policy\.suppressions\.0\.reason = "because": must explain why/,
+    const config = parseEnvironment({ ...ENVIRONMENTS.dev, policy: { suppressions: [{ rule: "VZ-EDGE-003", reason: "because" }] } });
+    expect(() => synthEnvironment(config)).toThrow(
+      /Invalid policy suppressions for environment "dev" \(config policy\.suppressions\):\n {2}- suppressions\[0\]\.reason = "because": must explain why/,
     );
   });
 
@@ -109,9 +112,8 @@ describe("suppressions", () => {
     expect(() => new PolicyPack({ environment: "dev", suppressions: [{ rule: "VZ-EDGE-03", reason: "HTTP only until the domain exists." }] })).toThrow(
       /suppressions\[0\]\.rule = "VZ-EDGE-03": is not a rule of the policy pack \(did you mean VZ-EDGE-003\?\)/,
     );
-    expect(() => parseEnvironment({ ...ENVIRONMENTS.dev, policy: { suppressions: [{ rule: "VZ-EDGE-03", reason: "HTTP only until the domain exists." }] } })).toThrow(
-      /policy\.suppressions\.0\.rule = "VZ-EDGE-03": is not a rule of the policy pack \(did you mean VZ-EDGE-003\?\)/,
-    );
+    const config = parseEnvironment({ ...ENVIRONMENTS.dev, policy: { suppressions: [{ rule: "VZ-EDGE-03", reason: "HTTP only until the domain exists." }] } });
+    expect(() => synthEnvironment(config)).toThrow(/suppressions\[0\]\.rule = "VZ-EDGE-03": is not a rule of the policy pack \(did you mean VZ-EDGE-003\?\)/);
   });
 
   it("with a known rule and a reason are valid environment config", () => {
@@ -125,6 +127,11 @@ describe("PolicyPack.forEnvironment", () => {
     const dev = PolicyPack.forEnvironment(unmodifiedEnvironmentStack("dev").config);
     expect(dev.context).toEqual({ environment: "dev", production: false, requiredLabels: ["app", "env"], connectionReserve: 20 });
     expect(PolicyPack.forEnvironment(unmodifiedEnvironmentStack("prod").config).context.production).toBe(true);
+  });
+
+  it("has one connection reserve default, the construct's and the config schema's (lib/connection-budget.ts)", () => {
+    expect(new PolicyPack({ environment: "dev" }).context.connectionReserve).toBe(DEFAULT_CONNECTION_RESERVE);
+    expect(parseEnvironment({ name: "dev", namePrefix: "vz-dev" }).database.connectionReserve).toBe(DEFAULT_CONNECTION_RESERVE);
   });
 });
 

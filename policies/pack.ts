@@ -7,6 +7,7 @@
  *   Aspects.of(stack).add(PolicyPack.forEnvironment(config));
  */
 import { Annotations, Aspects, TerraformStack, type IAspect, type IConstruct } from "../lib/cdktf";
+import { DEFAULT_CONNECTION_RESERVE } from "../lib/connection-budget";
 import { collectStackResources } from "./collect";
 import { activeFindings, evaluateRules, formatFinding, formatSuppression, type PolicyEvaluation } from "./evaluate";
 import type { PolicyRule, RuleContext } from "./model";
@@ -23,8 +24,9 @@ export interface PolicyPackOptions {
   /** @default ["app", "env"] */
   readonly requiredLabels?: readonly string[];
   /**
-   * Connections kept free under max_connections. @default 5 (PostgreSQL's 3 superuser-reserved
-   * connections plus Cloud SQL's own); environments pass `database.connectionReserve`.
+   * Connections kept free under max_connections (VZ-SQL-005). @default DEFAULT_CONNECTION_RESERVE
+   * (lib/connection-budget.ts, the ConnectionBudget construct's default too); environments pass
+   * `database.connectionReserve`.
    */
   readonly connectionReserve?: number;
   /** @default PLATFORM_RULES */
@@ -64,13 +66,15 @@ export class PolicyPack implements IAspect {
     this.suppressions = options.suppressions ?? [];
     const problems = suppressionProblems(this.suppressions, options.rules ? this.rules.map((r) => r.id) : PLATFORM_RULE_IDS);
     if (problems.length > 0) {
-      throw new Error(`Invalid policy suppressions for environment "${options.environment}":\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+      throw new Error(
+        `Invalid policy suppressions for environment "${options.environment}" (config policy.suppressions):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+      );
     }
     this.context = {
       environment: options.environment,
       production: options.production ?? options.environment === "prod",
       requiredLabels: options.requiredLabels ?? ["app", "env"],
-      connectionReserve: options.connectionReserve ?? 5,
+      connectionReserve: options.connectionReserve ?? DEFAULT_CONNECTION_RESERVE,
     };
   }
 

@@ -10,7 +10,7 @@ import { PLATFORM_RULES } from "./rules";
 import { sqlNoPublicIp } from "./rules/cloud-sql";
 import { edgeArmorEnforcedInProduction } from "./rules/edge";
 import { redisAuth, redisTls } from "./rules/memorystore";
-import { smallStack } from "./testing";
+import { smallStack } from "../test/support/policies";
 
 const RULES = [redisAuth, redisTls, sqlNoPublicIp, edgeArmorEnforcedInProduction];
 const redisWithoutAuth = () => smallStack((s) => new RedisInstance(s, "cache", { name: "cache", memorySizeGb: 1, transitEncryptionMode: "SERVER_AUTHENTICATION" }));

@@ -16,7 +16,6 @@ export interface Suppression {
   readonly resource?: string;
 }
 
-export const SUPPRESSION_RULE_ID = /^[A-Z]+(-[A-Z0-9]+)+$/;
 export const MIN_REASON_LENGTH = 15;
 
 /** Why a rule id is not acceptable in a suppression, or undefined when it names a known rule. */

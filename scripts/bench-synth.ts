@@ -10,12 +10,15 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { $, argv } from "zx";
+import { DEPLOY_SETTINGS_FIXTURE } from "../test/support/fixtures";
 
 const TARGET_SECONDS = 1.5;
 
 async function timeRun(entry: string, outdir: string): Promise<number> {
   const start = process.hrtime.bigint();
-  await $({ env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" }, quiet: true })`node --require v8-compile-cache --require tsx/cjs ${entry}`;
+  // Staging and prod are synthesized only with their deploy settings: give them placeholder ones.
+  const env = { ...process.env, ...DEPLOY_SETTINGS_FIXTURE.staging, ...DEPLOY_SETTINGS_FIXTURE.prod, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" };
+  await $({ env, quiet: true })`node --require v8-compile-cache --require tsx/cjs ${entry}`;
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 

@@ -12,7 +12,7 @@ import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { argv, chalk } from "zx";
-import { formatProgress, type ExperimentContext, type ExperimentOutcome, type ProgressEvent } from "../loadtests/experiment/context";
+import { formatProgress, liveProgress, type ExperimentContext, type ExperimentOutcome, type ProgressEvent } from "../loadtests/experiment/context";
 import { machineInfo, versions } from "../loadtests/experiment/environment-info";
 import { clock, Eta, plannedWork } from "../loadtests/experiment/eta";
 import { EXPERIMENT_USAGE, OptionsError, parseOptions, wantsHelp, type ExperimentOptions } from "../loadtests/experiment/options";
@@ -20,8 +20,11 @@ import { ExperimentError } from "../loadtests/errors";
 import { runCloud } from "../loadtests/experiment/run-cloud";
 import { defaultApiInstances, runLocal, speedupCounts } from "../loadtests/experiment/run-local";
 import { writeReport } from "../loadtests/report/write-report";
+import { startLiveView } from "../loadtests/live/live-view";
+import { sampleFromProgress, statusFromProgress } from "../loadtests/live/progress-feed";
 import { estimateScenario, failures, type Summary } from "../loadtests/results";
 import { summaryLines } from "../loadtests/report/summary-lines";
+import { SLO } from "../loadtests/slo";
 
 /** Leaves no empty report directory behind a run that stopped before writing anything. */
 async function removeIfEmpty(dir: string): Promise<void> {
@@ -97,6 +100,8 @@ async function main(): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
+  // The live view: a local page fed by the same progress events as the terminal (loadtests/live/).
+  const live = await startLiveView({ title: `valorize experiment: ${options.env}, ${options.profile} profile, ${options.scenarios.join(", ")}`, sloP95Ms: SLO.p95Ms });
   const tty = process.stdout.isTTY;
   let lastProgress = 0;
   const local = options.env === "local" && !options.baseUrl;
@@ -106,9 +111,15 @@ async function main(): Promise<number> {
     options,
     outDir,
     eta,
-    log: (line) => console.log(`${tty ? "\r\x1b[K" : ""}${chalk.dim(new Date().toISOString().slice(11, 19))} ${line}`),
+    log: (line) => {
+      console.log(`${tty ? "\r\x1b[K" : ""}${chalk.dim(new Date().toISOString().slice(11, 19))} ${line}`);
+      live.status({ text: line, etaAt: Date.now() + eta.remainingSeconds() * 1000 });
+    },
     progress: (event: ProgressEvent) => {
       if ("secondsLeftBound" in event && event.secondsLeftBound > 0) eta.update(event.secondsLeftBound);
+      const feed = liveProgress(event, Date.now() + eta.remainingSeconds() * 1000);
+      live.sample(sampleFromProgress(feed));
+      live.status(statusFromProgress(feed));
       const line = `${timing()} ${formatProgress(event)}`;
       // On a terminal: one line rewritten in place; in CI logs: at most one line every 5 s.
       if (tty) process.stdout.write(`\r\x1b[K${chalk.cyan(line.slice(0, (process.stdout.columns || 200) - 1))}`);
@@ -122,6 +133,7 @@ async function main(): Promise<number> {
 
   const startedAt = new Date();
   const loadAtStart = loadavg();
+  console.log(`live view: ${chalk.bold(live.url)}`);
   ctx.log(`experiment: env ${options.env}, profile ${options.profile}, scenarios ${options.scenarios.join(", ")}${options.repeat > 1 ? `, ${options.repeat} runs` : ""} -> ${outDir} (planned at most ~${clock(eta.remainingSeconds())})`);
   eta.start("setup");
   let summary: Summary;
@@ -138,6 +150,8 @@ async function main(): Promise<number> {
   if (tty) process.stdout.write("\r\x1b[K");
   for (const line of summaryLines(summary)) console.log(line);
   console.log(`report: ${join(outDir, "report.html")} (${files.length} files, ${clock(eta.elapsedSeconds())} in all)`);
+  live.status({ text: `finished: ${summary.verdict.ok ? "all SLOs held; no task lost or duplicated" : `SLO verdict FAILED (${summary.verdict.failures.join("; ")})`}; report in ${outDir}`, done: true });
+  await live.close();
   if (!summary.verdict.ok) {
     console.log(chalk.red(`SLO verdict: FAILED\n${summary.verdict.failures.map((f) => `  - ${f}`).join("\n")}`));
     return 1;

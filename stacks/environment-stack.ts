@@ -1,22 +1,23 @@
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { GoogleBetaProvider } from "@cdktf/provider-google-beta/lib/provider";
 import { AppImage } from "../constructs/app-image";
-import { AppService } from "../constructs/app-service";
+import { AppService, type AppServiceProps } from "../constructs/app-service";
 import { Cache } from "../constructs/cache";
 import { ConnectionBudget } from "../constructs/connection-budget";
 import { Database } from "../constructs/database";
 import { Edge } from "../constructs/edge";
 import { MigrationJob } from "../constructs/migration-job";
 import { Network } from "../constructs/network";
-import { Observability, redisInstanceId } from "../constructs/observability";
+import { Observability, redisInstanceId, type ObservabilityTarget } from "../constructs/observability";
 import { ProjectServices } from "../constructs/project-services";
 import { RuntimeIdentity } from "../constructs/runtime-identity";
-import { Secrets } from "../constructs/secrets";
+import { Secrets, type ManagedSecret } from "../constructs/secrets";
 import { TaskQueues } from "../constructs/task-queues";
 import { PROJECT_ID_PATTERN, SERVICE_ROLES, type EnvironmentConfig, type ServiceRole } from "../environments/schema";
 import { Aspects, Construct, GcsBackend, LocalBackend, TerraformOutput, TerraformVariable } from "../lib/cdktf";
 import { StandaloneStack } from "../lib/standalone-stack";
 import { PolicyPack } from "../policies/pack";
+import { cacheOptions, databaseOptions, edgeOptions, observabilityOptions } from "./environment-props";
 
 export interface EnvironmentStackProps {
   readonly config: EnvironmentConfig;
@@ -50,38 +51,17 @@ export class EnvironmentStack extends StandaloneStack {
     super(scope, id);
     const config = props.config;
     this.config = config;
-    const { region, namePrefix } = config;
-
-    if (config.stateBucket) {
-      new GcsBackend(this, { bucket: config.stateBucket, prefix: `valorize/${config.name}` });
-    } else {
-      // Relative to cdktf.out/stacks/<name>/: state lives in the (git-ignored) project root.
-      new LocalBackend(this, { path: `../../../terraform.${config.name}.tfstate` });
-    }
-
+    this.stateBackend();
     // Write-only arguments (secrets that never reach state) need Terraform 1.11.
     this.addOverride("terraform.required_version", ">= 1.11");
-
-    const project = config.projectId ?? projectIdVariable(this);
+    const { project, betaProvider } = this.providers();
     this.project = project;
-    const providerConfig = { project, region, defaultLabels: platformLabels(config), addTerraformAttributionLabel: true };
-    new GoogleProvider(this, "google", providerConfig);
-    // For the one beta-only field the stack uses: the migration job's run_execution_token.
-    const betaProvider = new GoogleBetaProvider(this, "google-beta", providerConfig);
-    new ProjectServices(this, "apis", { project });
-    const base = { project, region, namePrefix };
+    const base = { project, region: config.region, namePrefix: config.namePrefix };
 
     this.network = new Network(this, "network", { ...base, ...config.network });
-    this.secrets = new Secrets(this, "secrets", { project, namePrefix });
-    const tokenSecret = this.secrets.add("token-signing-key", {
-      kind: "operator",
-      description: "Key the app uses to hash and verify API tokens.",
-    });
-    const ownerPassword = this.secrets.add("db-owner-password", {
-      kind: "operator",
-      description: "Password of the database owner, used only by the migration job.",
-    });
-
+    this.secrets = new Secrets(this, "secrets", { project, namePrefix: config.namePrefix });
+    const tokenSecret = this.secrets.add("token-signing-key", { kind: "operator", description: "Key the app uses to hash and verify API tokens." });
+    const ownerPassword = this.secrets.add("db-owner-password", { kind: "operator", description: "Password of the database owner, used only by the migration job." });
     this.connectionBudget = new ConnectionBudget(this, "connection-budget", {
       consumers: [
         ...SERVICE_ROLES.map((role) => ({ name: role, maxInstances: config.services[role].maxInstances, poolSize: config.services[role].dbPoolSize })),
@@ -90,99 +70,99 @@ export class EnvironmentStack extends StandaloneStack {
       reserve: config.database.connectionReserve,
       maxConnections: config.database.maxConnections,
     });
-    this.database = new Database(this, "database", {
-      ...base,
-      network: this.network,
-      settings: config.database,
-      maxConnections: this.connectionBudget.maxConnections,
-      labels: platformLabels(config),
-    });
-    this.cache = new Cache(this, "cache", { ...base, network: this.network, settings: config.cache, secrets: this.secrets });
+    const network = this.network;
+    const maxConnections = this.connectionBudget.maxConnections;
+    this.database = new Database(this, "database", { ...base, network, ...databaseOptions(config.database), maxConnections, labels: platformLabels(config) });
+    this.cache = new Cache(this, "cache", { ...base, network, ...cacheOptions(config.cache), secrets: this.secrets });
     this.image = new AppImage(this, "image", { ...base, prebuiltUri: config.image.prebuiltUri, keepVersions: config.image.keepVersions });
 
     // Identities first: the migration job grants table access to their database users, and the
     // worker must know the tasks identity before the queues exist.
     const identities = Object.fromEntries(
-      SERVICE_ROLES.map((role) => [
-        role,
-        new RuntimeIdentity(this, `${role}-identity`, { ...base, component: role, description: `Runtime identity of the ${role} service.` }),
-      ]),
+      SERVICE_ROLES.map((role) => [role, new RuntimeIdentity(this, `${role}-identity`, { ...base, component: role, description: `Runtime identity of the ${role} service.` })]),
     ) as Record<ServiceRole, RuntimeIdentity>;
     const tasksIdentity = TaskQueues.createIdentity(this, base, "tasks-identity");
-    const databaseUsers = SERVICE_ROLES.map((role) => this.database.addIamUser(role, identities[role].email).name);
+    const grantTo = SERVICE_ROLES.map((role) => this.database.addIamUser(identities[role]).name);
+    this.migrations = new MigrationJob(this, "migrations", { ...base, image: this.image.imageUri, betaProvider, network, database: this.database, ownerPassword, grantTo });
 
-    this.migrations = new MigrationJob(this, "migrations", {
-      ...base,
-      image: this.image.imageUri,
-      betaProvider,
-      network: this.network,
-      database: this.database,
-      ownerPassword,
-      grantTo: databaseUsers,
-    });
+    ({ services: this.services, taskQueues: this.taskQueues } = this.appServices(base, identities, tasksIdentity, tokenSecret));
+    const { api, realtime } = this.services;
+    this.edge = new Edge(this, "edge", { ...base, api, realtime, ...edgeOptions(config.edge), labels: platformLabels(config) });
+    this.observability = new Observability(this, "observability", { ...base, environment: config.name, ...observabilityOptions(config.observability), target: this.observabilityTarget() });
+    // Our cdk-nag: every rule checked at synth; errors fail it (policies/).
+    Aspects.of(this).add(PolicyPack.forEnvironment(config));
 
-    const redisEnv = { REDIS_URL: this.cache.url };
-    const redisSecrets = { REDIS_PASSWORD: this.cache.authSecret, REDIS_CA_CERT: this.cache.caSecret };
-    const common = {
-      ...base,
-      image: this.image.imageUri,
-      network: this.network,
-      database: this.database,
-      dependsOn: [this.migrations.completed],
-    };
+    this.outputs();
+  }
 
-    const worker = new AppService(this, "worker", {
-      ...common,
-      role: "worker",
-      identity: identities.worker,
-      sizing: config.services.worker,
-      env: { ...redisEnv, TASKS_SERVICE_ACCOUNT: tasksIdentity.email, TASKS_OIDC_AUDIENCE: AppService.serviceName(namePrefix, "worker") },
+  /** Terraform state in GCS with a bucket, else in a local file. */
+  private stateBackend(): void {
+    const { stateBucket, name } = this.config;
+    if (stateBucket) {
+      new GcsBackend(this, { bucket: stateBucket, prefix: `valorize/${name}` });
+    } else {
+      // Relative to cdktf.out/stacks/<name>/: state lives in the (git-ignored) project root.
+      new LocalBackend(this, { path: `../../../terraform.${name}.tfstate` });
+    }
+  }
+
+  /** The google and google-beta providers, labelling every labelable resource, and the APIs they call. */
+  private providers(): { project: string; betaProvider: GoogleBetaProvider } {
+    const config = this.config;
+    const project = config.projectId ?? projectIdVariable(this);
+    const providerConfig = { project, region: config.region, defaultLabels: platformLabels(config), addTerraformAttributionLabel: true };
+    new GoogleProvider(this, "google", providerConfig);
+    // For the one beta-only field the stack uses: the migration job's run_execution_token.
+    const betaProvider = new GoogleBetaProvider(this, "google-beta", providerConfig);
+    new ProjectServices(this, "apis", { project });
+    return { project, betaProvider };
+  }
+
+  /** The worker, its task queues, then the api (which enqueues) and realtime, all after the migrations. */
+  private appServices(
+    base: { project: string; region: string; namePrefix: string },
+    identities: Readonly<Record<ServiceRole, RuntimeIdentity>>,
+    tasksIdentity: RuntimeIdentity,
+    tokenSecret: ManagedSecret,
+  ): { services: Record<ServiceRole, AppService>; taskQueues: TaskQueues } {
+    const { config, cache } = this;
+    const redisEnv = { REDIS_URL: cache.url };
+    const redisSecrets = { REDIS_PASSWORD: cache.authSecret, REDIS_CA_CERT: cache.caSecret };
+    const common = { ...base, image: this.image.imageUri, network: this.network, database: this.database, dependsOn: [this.migrations.completed] };
+    const service = (role: ServiceRole, props: Pick<AppServiceProps, "env" | "secretEnv" | "dependsOn">) =>
+      new AppService(this, role, { ...common, role, identity: identities[role], sizing: config.services[role], ...props });
+
+    const worker = service("worker", {
+      env: { ...redisEnv, TASKS_SERVICE_ACCOUNT: tasksIdentity.email, TASKS_OIDC_AUDIENCE: AppService.serviceName(base.namePrefix, "worker") },
       secretEnv: redisSecrets,
     });
-    this.taskQueues = new TaskQueues(this, "task-queues", { ...base, policies: config.taskQueues, worker, identity: tasksIdentity });
-
-    const api = new AppService(this, "api", {
-      ...common,
-      role: "api",
-      identity: identities.api,
-      sizing: config.services.api,
+    const taskQueues = new TaskQueues(this, "task-queues", { ...base, policies: config.taskQueues, worker, identity: tasksIdentity });
+    const api = service("api", {
       env: {
         ...redisEnv,
         TASKS_BACKEND: "cloud-tasks",
-        TASK_QUEUES: this.taskQueues.queuePathsJson,
+        TASK_QUEUES: taskQueues.queuePathsJson,
         WORKER_URL: worker.url,
         TASKS_SERVICE_ACCOUNT: tasksIdentity.email,
         TASKS_OIDC_AUDIENCE: worker.oidcAudience ?? worker.url,
       },
       secretEnv: { ...redisSecrets, TOKEN_SECRET: tokenSecret },
-      dependsOn: [this.migrations.completed, ...this.taskQueues.grantEnqueue("api", identities.api.member)],
+      dependsOn: [this.migrations.completed, ...taskQueues.grantEnqueue(identities.api)],
     });
-    const realtime = new AppService(this, "realtime", {
-      ...common,
-      role: "realtime",
-      identity: identities.realtime,
-      sizing: config.services.realtime,
-      env: redisEnv,
-      secretEnv: { ...redisSecrets, TOKEN_SECRET: tokenSecret },
-    });
-    this.services = { api, realtime, worker };
-    this.edge = new Edge(this, "edge", { ...base, api, realtime, settings: config.edge, labels: platformLabels(config) });
-    this.observability = new Observability(this, "observability", {
-      ...base,
-      environment: config.name,
-      settings: config.observability,
-      target: {
-        services: { api: api.name, realtime: realtime.name, worker: worker.name },
-        database: { id: `${project}:${this.database.instance.name}`, maxConnections: this.database.maxConnections },
-        cache: { id: redisInstanceId(project, region, this.cache.instance.name) },
-        queues: this.taskQueues.queues.map((queue) => queue.name),
-        edge: { publicHost: this.edge.publicHost, usesHttps: this.edge.usesHttps, urlMap: this.edge.names.urlMap },
-      },
-    });
-    // Our cdk-nag: every rule checked at synth; errors fail it (policies/).
-    Aspects.of(this).add(PolicyPack.forEnvironment(config));
+    const realtime = service("realtime", { env: redisEnv, secretEnv: { ...redisSecrets, TOKEN_SECRET: tokenSecret } });
+    return { services: { api, realtime, worker }, taskQueues };
+  }
 
-    this.outputs();
+  /** What the SLOs, alerts and dashboard watch, by the names the resources carry. */
+  private observabilityTarget(): ObservabilityTarget {
+    const { project, services, database, cache, taskQueues, edge } = this;
+    return {
+      services: { api: services.api.name, realtime: services.realtime.name, worker: services.worker.name },
+      database: { id: `${project}:${database.instance.name}`, maxConnections: database.maxConnections },
+      cache: { id: redisInstanceId(project, this.config.region, cache.instance.name) },
+      queues: taskQueues.queues.map((queue) => queue.name),
+      edge: { publicHost: edge.publicHost, usesHttps: edge.usesHttps, urlMap: edge.names.urlMap },
+    };
   }
 
   private outputs(): void {

@@ -52,6 +52,12 @@ describe("local stack", () => {
     ]);
   });
 
+  it("keeps Redis's data (the local task queues) on a volume in an append-only file, so a restart loses no queued task", () => {
+    const redis = container("redis");
+    expect(redis.command.join(" ")).toContain("--appendonly yes --appendfsync everysec");
+    expect(redis.volumes).toEqual([{ container_path: "/data", volume_name: "${docker_volume.redis-data.name}" }]);
+  });
+
   it("hardens every container: no capabilities beyond need, no privilege escalation", () => {
     for (const c of containers) {
       expect(c.capabilities.drop).toEqual(["ALL"]);
@@ -75,6 +81,8 @@ describe("local stack", () => {
     expect(env).toMatchObject({ TASKS_BACKEND: "local", WORKER_URL: `http://worker:${ROLE_PORTS.worker}`, REDIS_URL: "redis://redis:6379", PORT: "8080" });
     expect(env.DATABASE_URL).toBe("postgres://valorize:${var.local_db_password}@postgres:5432/valorize");
     expect(envOf(container("realtime")).PORT).toBe(String(ROLE_PORTS.realtime));
+    // The dashboard opens its WebSocket on the proxy's origin, which routes /ws to realtime.
+    expect(loadConfig("api", envOf(container("api-1"))).web.realtimeUrl).toBe("/ws");
   });
 
   it("has the dispatcher push, and the worker expect, one push identity: what the stacks would name the local worker", () => {
@@ -88,9 +96,10 @@ describe("local stack", () => {
     const conf = container("proxy").upload.find((u: any) => u.file === "/etc/nginx/conf.d/default.conf").content as string;
     expect(conf).toContain("server valorize-local-api-1:8080");
     expect(conf).toContain("server valorize-local-api-2:8080");
-    expect(conf).toMatch(/location \/api\/ \{[^}]*proxy_pass http:\/\/api;[^}]*proxy_cache edge;/s);
+    // /api/* and the dashboard: the api (whose image holds the built files) through the cache.
+    expect(conf).toMatch(/location \/ \{[^}]*proxy_pass http:\/\/api;[^}]*proxy_cache edge;/s);
     expect(conf).toMatch(/location \/ws \{[^}]*proxy_pass http:\/\/realtime;[^}]*Upgrade \$http_upgrade/s);
-    expect(conf).toMatch(/location \/ \{[^}]*root \/usr\/share\/nginx\/html;[^}]*Cache-Control "public"/s);
+    expect(container("proxy").upload).toHaveLength(1);
   });
 
   it("outputs the base URL for the experiment", () => {

@@ -4,6 +4,7 @@ import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { DockerService } from "../constructs/docker-service";
 import type { EnvironmentConfig } from "../environments/schema";
+import { REALTIME_PATH } from "../app/adapters/realtime/protocol";
 import { LOCAL_TASK_PUSH_IDENTITY } from "../environments/task-queues";
 import { Construct, Fn, LocalBackend, TerraformOutput, TerraformVariable } from "../lib/cdktf";
 import { StandaloneStack } from "../lib/standalone-stack";
@@ -18,7 +19,6 @@ export interface LocalStackProps {
 export const ROLE_PORTS = { api: 8080, worker: 8081, realtime: 8082, dispatcher: 8083 } as const;
 
 const PROXY_PORT_IN_CONTAINER = 8080;
-const STATIC_ROOT = "/usr/share/nginx/html";
 
 /** Health check that asks a role's own `/readyz` with the Node.js runtime already in the image. */
 function readyCheck(port: number): string[] {
@@ -77,15 +77,24 @@ export class LocalStack extends StandaloneStack {
       readOnlyRootFilesystem: false,
       capabilities: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"],
     });
+    // Redis also holds the local task queues (the stand-in for Cloud Tasks, which never loses a
+    // queued task): an append-only file on a volume, fsynced every second, keeps them across a
+    // restart of the container; only a crash of the host can lose the last second or so.
+    const redisData = new Volume(this, "redis-data", { name: `${prefix}-redis-data` });
     const redis = new DockerService(this, "redis", {
       name: `${prefix}-redis`,
       aliases: ["redis"],
       image: redisImage.imageId,
       network,
-      command: ["redis-server", "--save", "", "--appendonly", "no", "--maxmemory", "256mb", "--maxmemory-policy", config.cache.maxmemoryPolicy],
+      command: [
+        "redis-server", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec",
+        "--maxmemory", "256mb", "--maxmemory-policy", config.cache.maxmemoryPolicy,
+      ],
       ports: [{ containerPort: 6379, hostPort: settings.redisPort, hostAddress: settings.bindAddress }],
+      volumes: [{ volumeName: redisData.name, containerPath: "/data" }],
       healthcheck: { test: ["CMD", "redis-cli", "ping"] },
-      capabilities: ["SETGID", "SETUID"],
+      // The image's entrypoint hands /data to the redis user (CHOWN) before dropping to it.
+      capabilities: ["CHOWN", "SETGID", "SETUID"],
     });
 
     const appEnv = {
@@ -94,6 +103,8 @@ export class LocalStack extends StandaloneStack {
       TASKS_BACKEND: "local",
       WORKER_URL: `http://worker:${ROLE_PORTS.worker}`,
       TOKEN_SECRET: "local-only-token-secret-not-for-production",
+      // The dashboard's WebSocket: /ws on the proxy's origin, which routes it to realtime.
+      REALTIME_PUBLIC_URL: REALTIME_PATH,
       LOG_LEVEL: "info",
     };
     // The push identity, as the cloud stacks give the worker: the dispatcher mints the stripped
@@ -135,10 +146,8 @@ export class LocalStack extends StandaloneStack {
             api: apiReplicas.map((replica) => `${replica.name}:${ROLE_PORTS.api}`),
             realtime: `${realtime.name}:${ROLE_PORTS.realtime}`,
             listenPort: PROXY_PORT_IN_CONTAINER,
-            staticRoot: STATIC_ROOT,
           }),
         },
-        { path: `${STATIC_ROOT}/index.html`, content: "<!doctype html><title>valorize</title><p>valorize local edge</p>\n" },
       ],
       // Docker cannot copy the configuration into a read-only root filesystem.
       readOnlyRootFilesystem: false,

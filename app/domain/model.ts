@@ -56,6 +56,21 @@ export interface StatementImport {
   readonly updatedAt: Date;
 }
 
+/** Something the tenant was told about (a budget exceeded, ...), recorded once per key. */
+export interface Notification {
+  readonly id: string;
+  readonly kind: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly createdAt: Date;
+}
+
+/** What was spent in one category (or uncategorised, null) in a month, and its budget if any. */
+export interface CategorySpending {
+  readonly categoryId: string | null;
+  readonly spentCents: number;
+  readonly monthlyLimitCents: number | null;
+}
+
 /** One parsed line of a CSV statement. */
 export interface StatementRow {
   /** 1-based line number in the file, excluding the header: the natural key of an imported row. */

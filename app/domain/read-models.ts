@@ -3,7 +3,7 @@
  * column never leaks by accident (password hashes, tenant ids, CSV bodies).
  */
 import { formatCents } from "./money";
-import type { Account, Budget, Category, StatementImport, Transaction, User } from "./model";
+import type { Account, Budget, Category, CategorySpending, Notification, StatementImport, Transaction, User } from "./model";
 
 export const userView = (user: User) => ({
   id: user.id,
@@ -49,4 +49,20 @@ export const importView = (statementImport: StatementImport) => ({
   error: statementImport.error,
   created_at: statementImport.createdAt.toISOString(),
   updated_at: statementImport.updatedAt.toISOString(),
+});
+
+export const notificationView = (notification: Notification) => ({
+  id: notification.id,
+  kind: notification.kind,
+  data: notification.data,
+  created_at: notification.createdAt.toISOString(),
+});
+
+export const spendingView = (month: string, rows: readonly CategorySpending[]) => ({
+  month,
+  data: rows.map((row) => ({
+    category_id: row.categoryId,
+    spent: formatCents(row.spentCents),
+    monthly_limit: row.monthlyLimitCents === null ? null : formatCents(row.monthlyLimitCents),
+  })),
 });

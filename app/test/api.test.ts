@@ -302,3 +302,23 @@ describe("tenant isolation", () => {
     expect(rows[0].balance_cents).toBe(-1250);
   });
 });
+
+describe("caching headers", () => {
+  it("marks every authenticated answer private, no-store (a shared cache must never keep one tenant's data), refusals too", async () => {
+    const tenant = await client.tenant("Cache");
+    const answers = [
+      await client.get("/api/transactions", tenant.token),
+      await client.get("/api/accounts", tenant.token),
+      await client.createTransaction(tenant, { description: "fresh" }),
+      await client.get("/api/transactions", "not-a-token"),
+    ];
+    expect(answers.map((r) => [r.statusCode, r.headers["cache-control"]])).toEqual([
+      [200, "private, no-store"],
+      [200, "private, no-store"],
+      [201, "private, no-store"],
+      [401, "private, no-store"],
+    ]);
+    // Public answers say so themselves.
+    expect((await client.get("/api/client-config")).headers["cache-control"]).toBe("public, max-age=60");
+  });
+});

@@ -1,10 +1,10 @@
 /**
- * The production artefact: the esbuild bundle, copied with the migrations into a directory
- * without node_modules (as in the image), runs every role against the local PostgreSQL and Redis
- * and stops cleanly on SIGTERM.
+ * The production artefact: the esbuild bundle and the web dashboard beside it, copied with the
+ * migrations into a directory without node_modules (as in the image), runs every role against the
+ * local PostgreSQL and Redis, serves the dashboard from the api, and stops cleanly on SIGTERM.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -74,6 +74,14 @@ describe("the bundle", () => {
     try {
       await Promise.all(started.map(({ port, child, output }) => waitReady(port, child, output)));
       for (const { port } of started) expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      // The api found the dashboard beside the bundle (app/dist/web) without being told.
+      const page = await fetch(`http://127.0.0.1:${ports[0]}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+      const html = await page.text();
+      const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect(script).toBeDefined();
+      expect((await fetch(`http://127.0.0.1:${ports[0]}${script}`)).headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
       const exits = started.map(({ child }) => new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code))));
       for (const { child } of started) child.kill("SIGTERM");
       expect(await Promise.all(exits)).toEqual([0, 0, 0, 0]);
@@ -86,6 +94,11 @@ describe("the bundle", () => {
     }
   });
 
+  it("is what the image holds: the bundle, the migrations and the dashboard", () => {
+    const dockerfile = readFileSync(join(__dirname, "..", "Dockerfile"), "utf8");
+    for (const path of ["/src/app/dist/main.js", "/src/app/migrations", "/src/app/dist/web"]) expect(dockerfile).toMatch(new RegExp(`^COPY --from=build [^\\n]*${path}`, "m"));
+  });
+
   it("refuses an unknown role and a bad configuration with a clear message", () => {
     const unknown = run(["bogus"], {});
     expect(unknown.status).toBe(2);
@@ -93,5 +106,8 @@ describe("the bundle", () => {
     const misconfigured = run(["api"], { DB_POOL_SIZE: "lots", TASKS_BACKEND: "cloud-tasks" });
     expect(misconfigured.status).toBe(78);
     expect(misconfigured.stderr).toContain('DB_POOL_SIZE = "lots": must be an integer between 1 and 200');
+    const noDashboard = run(["api"], { ...isolated.env, WEB_ROOT: root });
+    expect(noDashboard.status).toBe(78);
+    expect(noDashboard.stderr).toContain(`WEB_ROOT = ${JSON.stringify(root)}: ${root} has no index.html`);
   });
 });

@@ -112,6 +112,12 @@ describe("the api's answers match their documented schemas", () => {
     });
     const accepted = conforms(API.startImport, upload);
     conforms(API.getImport, await client.get(routePath(API.getImport).replace(":id", accepted.id), token));
+    conforms(API.listImports, await client.get(API.listImports.path, token));
+    conforms(API.spending, await client.get(`${API.spending.path}?month=2025-02`, token));
+    const { deliverNotification } = await import("../domain/actions/notify");
+    await deliverNotification({ db: api.core.db, events: api.core.events }, { user_id: registered.user.id, key: "openapi", kind: "budget.exceeded", data: { month: "2025-02" } });
+    conforms(API.listNotifications, await client.get(API.listNotifications.path, token));
+    conforms(API.clientConfig, await client.get(API.clientConfig.path));
     conforms(API.health, await client.get(API.health.path));
     await eventually(async () => (await client.get(API.ready.path)).statusCode === 200, 10_000, "readiness");
     conforms(API.ready, await client.get(API.ready.path));

@@ -3,14 +3,13 @@ import type { OpenProgress } from "../node/arrival-runner";
 import type { Progress } from "../node/http-runner";
 import type { ScenarioResult, SpeedupPoint, Summary } from "../results";
 import type { Eta } from "./eta";
+import type { ProgressLike } from "../live/progress-feed";
 import type { ExperimentOptions } from "./options";
 
 export type ProgressEvent =
   | Progress
   | OpenProgress
-  | { readonly scenario: "async"; readonly published: number; readonly categorised: number; readonly backlog: number }
-  /** A progress line of an external tool (k6), forwarded as it is. */
-  | { readonly scenario: string; readonly line: string };
+  | { readonly scenario: "async"; readonly published: number; readonly categorised: number; readonly backlog: number };
 
 export interface ExperimentContext {
   readonly options: ExperimentOptions;
@@ -40,11 +39,16 @@ const n = (value: number) => Math.round(value).toLocaleString("en-US");
 
 /** One line of progress for the terminal. */
 export function formatProgress(event: ProgressEvent): string {
-  if ("line" in event) return `${event.scenario}: ${event.line}`;
   if ("published" in event) return `async: published ${n(event.published)}, categorised ${n(event.categorised)}, backlog ${n(event.backlog)}`;
   if ("targetRps" in event) {
     const offered = event.targetRps > 0 ? `offered ${n(event.targetRps)} req/s` : "between steps";
     return `${event.scenario}: step ${event.step}, ${offered}, achieved ${n(event.achievedRps)} req/s, P95 ${event.p95.toFixed(1)} ms, in flight ${n(event.inFlight)}${event.errors ? `, ${n(event.errors)} errors` : ""}`;
   }
   return `${event.scenario}: stage ${event.stage}/${event.stages}, ${event.vus} VUs, ${event.rps} req/s, P95 ${event.p95.toFixed(1)} ms${event.errors ? `, ${event.errors} errors` : ""}`;
+}
+
+/** The fields the live view reads (loadtests/live/progress-feed.ts) from any progress event. */
+export function liveProgress(event: ProgressEvent, etaAt?: number): ProgressLike {
+  if ("targetRps" in event) return { scenario: event.scenario, rps: event.achievedRps, p95: event.p95, errors: event.errors, offeredRps: event.targetRps, etaAt };
+  return { ...event, etaAt };
 }

@@ -17,15 +17,17 @@ const run = promisify(execFile);
 const REPO = join(__dirname, "..", "..");
 let outDir = "";
 let exitCode = -1;
+let stdout = "";
 let summary: Summary;
 
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), "experiment-e2e-"));
   try {
-    await run(process.execPath, ["--import", "tsx", "scripts/experiment.ts", "--profile", "smoke", "--out", outDir], { cwd: REPO, env: process.env, maxBuffer: 16 * 1024 * 1024 });
+    ({ stdout } = await run(process.execPath, ["--import", "tsx", "scripts/experiment.ts", "--profile", "smoke", "--out", outDir], { cwd: REPO, env: process.env, maxBuffer: 16 * 1024 * 1024 }));
     exitCode = 0;
   } catch (error) {
     exitCode = (error as { code?: number }).code ?? -1;
+    stdout = (error as { stdout?: string }).stdout ?? "";
     if (exitCode !== 1) throw error; // 1 = an SLO verdict failed; anything else is a broken run
   }
   summary = JSON.parse(await readFile(join(outDir, "summary.json"), "utf8")) as Summary;
@@ -38,6 +40,10 @@ afterAll(async () => {
 describe("npm run experiment -- --profile smoke", () => {
   it("exits 0, or 1 exactly when the summary says an SLO failed", () => {
     expect(exitCode === 0 ? summary.verdict.ok : !summary.verdict.ok).toBe(true);
+  });
+
+  it("prints the live view's URL first", () => {
+    expect(stdout.split("\n")[0]).toMatch(/^live view: (\x1b\[\d+m)?http:\/\/127\.0\.0\.1:\d+\//);
   });
 
   it("writes a complete summary: every scenario, every stage, machine and versions", () => {

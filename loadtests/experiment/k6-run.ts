@@ -10,6 +10,8 @@ import type { LoadUser } from "../requests";
 import type { ArrivalStepResult, HttpScenarioResult, OpenModelResult, OpenTimelinePoint } from "../results";
 import type { HttpScenario } from "../scenarios";
 import type { ExperimentContext } from "./context";
+import { stageAt, stageEnds } from "../k6/plan";
+import { tailK6Csv, type K6Second } from "../live/k6-tail";
 import { k6OpenTimeline, k6Timeline } from "./k6-csv";
 
 /** CPU seconds a running process has used so far (Linux /proc), for the generator report. */
@@ -22,29 +24,27 @@ async function cpuSecondsOf(pid: number): Promise<number | undefined> {
   }
 }
 
-/** k6's periodic status lines ("running (0m12.0s), 080/100 VUs, ..." and its progress bar). */
-export function isK6ProgressLine(line: string): boolean {
-  return /^\s*running \(|\[\s*\d+%\s*\]|^\s*default\s*[[↓✓✗]/.test(line) || /\bVUs\b.*\d+m\d+(\.\d+)?s/.test(line);
-}
-
 interface K6Run {
   readonly code: number;
   readonly wallSeconds: number;
   readonly cpuSeconds: number;
 }
 
-/** Runs k6, forwarding its progress lines to the progress display and everything else to the log. */
-async function spawnK6(args: string[], ctx: ExperimentContext, scenario: string): Promise<K6Run> {
+/**
+ * Runs k6 (`--quiet`, CSV output in `args`): its progress is read from the CSV while it grows, one
+ * summary per second to `onSecond` (the progress line and the live view), and whatever k6 prints
+ * (warnings, errors, the summary line) goes to the log rather than being lost.
+ */
+async function spawnK6(args: string[], csvFile: string, ctx: ExperimentContext, onSecond: (second: K6Second) => void): Promise<K6Run> {
   const started = performance.now();
   const child = spawn("k6", args, { stdio: ["ignore", "pipe", "pipe"] });
+  const tail = tailK6Csv(csvFile, onSecond);
   let cpuSeconds = 0;
   const sampler = setInterval(() => void cpuSecondsOf(child.pid!).then((s) => (cpuSeconds = s ?? cpuSeconds)), 1000);
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on("line", (raw) => {
       const line = raw.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").trim();
-      if (!line) return;
-      if (isK6ProgressLine(line)) ctx.progress({ scenario, line });
-      else ctx.log(`k6: ${line}`);
+      if (line) ctx.log(`k6: ${line}`);
     });
   }
   const code = await new Promise<number>((resolve, reject) => {
@@ -52,6 +52,7 @@ async function spawnK6(args: string[], ctx: ExperimentContext, scenario: string)
     child.once("exit", (c) => resolve(c ?? 1));
   });
   clearInterval(sampler);
+  await tail.stop();
   return { code, wallSeconds: (performance.now() - started) / 1000, cpuSeconds };
 }
 
@@ -63,7 +64,18 @@ export async function runK6(scenario: HttpScenario, baseUrl: string, fixtures: r
   const csvFile = join(ctx.outDir, "raw", `k6-${tag}.csv`);
   await writeFile(fixturesFile, JSON.stringify({ users: fixtures }));
   const startedAtMs = Date.now();
-  const run = await spawnK6(["run", "--out", `csv=${csvFile}`, "-e", `SCENARIO=${scenario.name}`, "-e", `PROFILE=${ctx.options.profile}`, "-e", `BASE_URL=${baseUrl}`, "-e", `FIXTURES=${fixturesFile}`, "-e", `RESULT_FILE=${resultFile}`, script], ctx, scenario.name);
+  const ends = stageEnds(scenario);
+  let firstSecond: number | undefined;
+  const run = await spawnK6(
+    ["run", "--quiet", "--out", `csv=${csvFile}`, "-e", `SCENARIO=${scenario.name}`, "-e", `PROFILE=${ctx.options.profile}`, "-e", `BASE_URL=${baseUrl}`, "-e", `FIXTURES=${fixturesFile}`, "-e", `RESULT_FILE=${resultFile}`, script],
+    csvFile,
+    ctx,
+    (second) => {
+      firstSecond ??= second.timestamp;
+      const stage = stageAt(ends, second.timestamp - firstSecond);
+      ctx.progress({ scenario: scenario.name, stage: stage + 1, stages: scenario.stages.length, vus: scenario.stages[stage]!.vus, rps: second.requests, p50: second.p50, p95: second.p95, p99: second.p99, errors: second.errors });
+    },
+  );
   // 99 = thresholds crossed: the SLO verdict is in the results, not a failure to run.
   if (run.code !== 0 && run.code !== 99) throw new Error(`k6 exited with ${run.code} (its output is in the log above)`);
   const result = JSON.parse(await readFile(resultFile, "utf8")) as HttpScenarioResult;
@@ -92,9 +104,10 @@ async function k6Step(script: string, scenario: HttpScenario, baseUrl: string, f
   const resultFile = join(ctx.outDir, "raw", `k6-${tag}.json`);
   const csvFile = join(ctx.outDir, "raw", `k6-${tag}.csv`);
   const run = await spawnK6(
-    ["run", "--out", `csv=${csvFile}`, "-e", "MODE=open", "-e", `RPS=${rps}`, "-e", `STEP_SECONDS=${seconds}`, "-e", `ARRIVAL_OFFSET=${arrivalOffset}`, "-e", `LADDER=${ladder}`, "-e", `STARTED_AT=${startedAt}`, "-e", `SCENARIO=${scenario.name}`, "-e", `PROFILE=${ctx.options.profile}`, "-e", `BASE_URL=${baseUrl}`, "-e", `FIXTURES=${fixturesFile}`, "-e", `RESULT_FILE=${resultFile}`, script],
+    ["run", "--quiet", "--out", `csv=${csvFile}`, "-e", "MODE=open", "-e", `RPS=${rps}`, "-e", `STEP_SECONDS=${seconds}`, "-e", `ARRIVAL_OFFSET=${arrivalOffset}`, "-e", `LADDER=${ladder}`, "-e", `STARTED_AT=${startedAt}`, "-e", `SCENARIO=${scenario.name}`, "-e", `PROFILE=${ctx.options.profile}`, "-e", `BASE_URL=${baseUrl}`, "-e", `FIXTURES=${fixturesFile}`, "-e", `RESULT_FILE=${resultFile}`, script],
+    csvFile,
     ctx,
-    scenario.name,
+    (second) => ctx.progress({ scenario: scenario.name, targetRps: rps, achievedRps: second.requests - second.errors, p95: second.p95, errors: second.errors, inFlight: 0, step: ladder + 1, secondsLeftBound: 0 }),
   );
   if (run.code !== 0 && run.code !== 99) throw new Error(`k6 exited with ${run.code} (its output is in the log above)`);
   const step = JSON.parse(await readFile(resultFile, "utf8")) as ArrivalStepResult;

@@ -1,35 +1,10 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { delimiter } from "node:path";
+import { describe, expect, it } from "vitest";
 import { loadEnvironment } from "../../environments";
-import type { PreflightProbes } from "../../environments/deploy-preflight";
+import { executablesOnPath, HEALTHY_MACHINE } from "../../test/support/machine";
 import type { ExperimentOptions } from "./options";
 import { ExperimentError } from "../errors";
 import { onPath, preflightCloud, requiredTools } from "./preflight";
-
-const dirs: string[] = [];
-/** A PATH directory holding executables with these names (and a non-executable "notes"). */
-function binDir(...commands: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), "vz-preflight-"));
-  dirs.push(dir);
-  for (const command of commands) {
-    writeFileSync(join(dir, command), "#!/bin/sh\n");
-    chmodSync(join(dir, command), 0o755);
-  }
-  writeFileSync(join(dir, "notes"), "not a program");
-  return dir;
-}
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-/** A machine where terraform 1.11, the Docker daemon, credentials and the registry all answer. */
-const HEALTHY: PreflightProbes = {
-  terraformVersion: async () => "1.11.4",
-  dockerDaemonProblem: async () => undefined,
-  reachable: async () => true,
-  fileExists: () => true,
-  readText: () => undefined,
-};
 
 const options = (overrides: Partial<ExperimentOptions> = {}): ExperimentOptions => ({
   env: "dev",
@@ -53,7 +28,7 @@ async function failure(run: Promise<unknown>): Promise<Error> {
 
 describe("experiment preflight", () => {
   it("finds executables on PATH, not other files", () => {
-    const path = [binDir("k6"), "/nonexistent"].join(delimiter);
+    const path = [executablesOnPath("k6"), "/nonexistent"].join(delimiter);
     expect(onPath("k6", path)).toBe(true);
     expect(onPath("notes", path)).toBe(false);
     expect(onPath("terraform", path)).toBe(false);
@@ -71,7 +46,7 @@ describe("experiment preflight", () => {
   });
 
   it("names every missing tool with why and where to get it, once, before anything starts", async () => {
-    const error = await failure(preflightCloud("dev", options(), { ...devSettings, PATH: binDir("terraform") }, HEALTHY));
+    const error = await failure(preflightCloud("dev", options(), { ...devSettings, PATH: executablesOnPath("terraform") }, HEALTHY_MACHINE));
     expect(error).toBeInstanceOf(ExperimentError);
     expect(error.message).toMatch(/^--env dev cannot start yet:\n/);
     expect(error.message).toMatch(/  - docker is not on PATH: it builds and pushes the app image during deploy/);
@@ -81,22 +56,22 @@ describe("experiment preflight", () => {
   });
 
   it("names every setting a non-interactive deploy lacks, and none when not deploying", async () => {
-    const path = binDir("terraform", "k6", "docker", "gcloud");
-    const error = await failure(preflightCloud("dev", options(), { PATH: path, GOOGLE_OAUTH_ACCESS_TOKEN: "t" }, HEALTHY));
+    const path = executablesOnPath("terraform", "k6", "docker", "gcloud");
+    const error = await failure(preflightCloud("dev", options(), { PATH: path, GOOGLE_OAUTH_ACCESS_TOKEN: "t" }, HEALTHY_MACHINE));
     expect(error.message).toMatch(/  - projectId = \(unset\): the project to deploy into; set VALORIZE_DEV_PROJECT_ID/);
     expect(error.message).toMatch(/  - TF_VAR_token_signing_key = \(unset\): a secret the stack writes write-only/);
     expect(error.message).toMatch(/  - TF_VAR_db_owner_password = \(unset\)/);
-    await expect(preflightCloud("dev", options(), { PATH: path, TF_VAR_project_id: "acme-dev-2", TF_VAR_token_signing_key: "k", TF_VAR_db_owner_password: "p", GOOGLE_OAUTH_ACCESS_TOKEN: "t" }, HEALTHY)).resolves.toMatchObject({ name: "dev" });
-    await expect(preflightCloud("dev", options({ deploy: false }), { PATH: path }, HEALTHY)).resolves.toMatchObject({ name: "dev" });
+    await expect(preflightCloud("dev", options(), { PATH: path, TF_VAR_project_id: "acme-dev-2", TF_VAR_token_signing_key: "k", TF_VAR_db_owner_password: "p", GOOGLE_OAUTH_ACCESS_TOKEN: "t" }, HEALTHY_MACHINE)).resolves.toMatchObject({ name: "dev" });
+    await expect(preflightCloud("dev", options({ deploy: false }), { PATH: path }, HEALTHY_MACHINE)).resolves.toMatchObject({ name: "dev" });
   });
 
   it("reports a wrong committed or external setting by name", async () => {
-    const error = await failure(preflightCloud("dev", options(), { ...devSettings, VALORIZE_DEV_PROJECT_ID: "Bad_Project", PATH: binDir("terraform", "k6", "docker") }, HEALTHY));
+    const error = await failure(preflightCloud("dev", options(), { ...devSettings, VALORIZE_DEV_PROJECT_ID: "Bad_Project", PATH: executablesOnPath("terraform", "k6", "docker") }, HEALTHY_MACHINE));
     expect(error.message).toMatch(/projectId = "Bad_Project": must be a GCP project id/);
   });
 
   it("returns the environment's config when everything is there", async () => {
-    const config = await preflightCloud("dev", options(), { ...devSettings, GOOGLE_OAUTH_ACCESS_TOKEN: "t", PATH: binDir("terraform", "k6", "docker", "gcloud") }, HEALTHY);
+    const config = await preflightCloud("dev", options(), { ...devSettings, GOOGLE_OAUTH_ACCESS_TOKEN: "t", PATH: executablesOnPath("terraform", "k6", "docker", "gcloud") }, HEALTHY_MACHINE);
     expect(config.projectId).toBe("acme-dev-1");
   });
 });

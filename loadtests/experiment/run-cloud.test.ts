@@ -7,7 +7,6 @@ import { k6Timeline } from "./k6-csv";
 import { reduceSeries, seriesFilters } from "./monitoring";
 import { ExperimentError } from "../errors";
 import { loadEnvironment } from "../../environments";
-import { isK6ProgressLine } from "./k6-run";
 import { parseStackOutputs, queueGateCommands, terraformError } from "./run-cloud";
 
 describe("stack outputs", () => {
@@ -83,13 +82,5 @@ describe("Cloud Monitoring series for the report", () => {
     expect(depth).toEqual({ name: "queueDepth", label: "task backlog (queue depth)", points: [{ t: 60, value: 500 }, { t: 120, value: 10 }] });
     const cpu = reduceSeries("apiCpu", [{ points: [point(1, { doubleValue: 0.4 })] }, { points: [point(1, { doubleValue: 0.7 })] }], start);
     expect(cpu.points).toEqual([{ t: 60, value: 0.7 }]);
-  });
-});
-
-describe("k6 progress forwarding", () => {
-  it("recognises k6's status lines and leaves other output to the log", () => {
-    expect(isK6ProgressLine("running (0m12.0s), 080/100 VUs, 950 complete and 0 interrupted iterations")).toBe(true);
-    expect(isK6ProgressLine("load   [  45% ] 080/100 VUs  0m03.6s/8s  2000.00 iters/s")).toBe(true);
-    expect(isK6ProgressLine('time="..." level=warning msg="Insufficient VUs, reached 100 active VUs and cannot initialize more"')).toBe(false);
   });
 });

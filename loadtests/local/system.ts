@@ -148,10 +148,10 @@ export class LocalSystem {
     }
   }
 
-  private spawnRole(name: string, args: string[], port: number | undefined): RunningRole {
+  private spawnRole(name: string, args: string[], port: number | undefined, extraEnv: Record<string, string> = {}): RunningRole {
     const log = createWriteStream(join(this.options.logDir, `${name}.log`), { flags: "a" });
     const child = spawn(process.execPath, args, {
-      env: { ...process.env, ...this.env, ...(port ? { PORT: String(port) } : {}) },
+      env: { ...process.env, ...this.env, ...extraEnv, ...(port ? { PORT: String(port) } : {}) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout!.pipe(log, { end: false });
@@ -173,9 +173,9 @@ export class LocalSystem {
   }
 
   /** `instances` processes of a role behind one port (api-cluster.ts). */
-  private spawnCluster(role: "api" | "worker", instances: number, port: number): RunningRole {
+  private spawnCluster(role: "api" | "worker", instances: number, port: number, extraEnv: Record<string, string> = {}): RunningRole {
     const launcher = join(__dirname, "api-cluster.ts");
-    return this.spawnRole(`${role}-x${instances}`, ["--import", "tsx", launcher, String(instances), this.options.bundle, role], port);
+    return this.spawnRole(`${role}-x${instances}`, ["--import", "tsx", launcher, String(instances), this.options.bundle, role], port, extraEnv);
   }
 
   /** Holds each instance of a cluster (the launcher's child processes) to 1 vCPU. */
@@ -187,7 +187,8 @@ export class LocalSystem {
 
   private async startApi(instances: number): Promise<void> {
     this.apiPort = await freePort();
-    this.apiRole = this.spawnCluster("api", instances, this.apiPort);
+    // The dashboard the api serves (app/dist/web beside the bundle) opens its WebSocket here.
+    this.apiRole = this.spawnCluster("api", instances, this.apiPort, { REALTIME_PUBLIC_URL: this.realtimeUrl });
     this.apiInstanceCount = instances;
     await waitReady("api", this.baseUrl, this.apiRole.child);
     this.limitInstances("api", this.apiRole.child);

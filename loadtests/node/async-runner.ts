@@ -9,7 +9,8 @@
  * - lost: published transactions still uncategorised when the drain ends (from the database, or
  *   through the API where the database is private);
  * - duplicated: a categorisation applied more than once. The worker emits one
- *   `transaction.categorised` event per applied categorisation; the run listens to every
+ *   `transaction.categorised` event per applied categorisation (a redelivery that finds the work
+ *   done announces it again, marked `repeat`, which is not counted); the run listens to every
  *   publisher's event stream (the realtime WebSocket) and counts events per transaction. Dropped
  *   events cannot create duplicates, so any duplicate counted is real.
  */
@@ -31,6 +32,18 @@ export interface DrainProbe {
 export interface DeliveryGate {
   pause(): Promise<void>;
   resume(): Promise<void>;
+  /** Tasks in the queues (local runs): publishing ends once the whole batch is there. */
+  backlog?(): Promise<number>;
+}
+
+/**
+ * The api answers a write once it committed; its follow-ups (the task among them) run just after,
+ * from the transactional outbox. Publishing is over when every task is in the queue.
+ */
+async function untilQueued(gate: DeliveryGate, tasks: number, timeoutMs = 60_000): Promise<void> {
+  if (!gate.backlog) return;
+  const deadline = performance.now() + timeoutMs;
+  while ((await gate.backlog()) < tasks && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 }
 
 export interface AsyncRunOptions {
@@ -71,13 +84,13 @@ class EventAudit {
   }
 
   private observe(message: string): void {
-    let event: { type?: string; transaction_id?: string };
+    let event: { type?: string; transaction_id?: string; repeat?: boolean };
     try {
       event = JSON.parse(message);
     } catch {
       return;
     }
-    if (event.type === "transaction.categorised" && event.transaction_id) {
+    if (event.type === "transaction.categorised" && event.transaction_id && !event.repeat) {
       this.perTransaction.set(event.transaction_id, (this.perTransaction.get(event.transaction_id) ?? 0) + 1);
     }
   }
@@ -154,6 +167,7 @@ export async function runAsyncScenario(options: AsyncRunOptions): Promise<AsyncS
   try {
     await options.gate?.pause();
     published = await publish(options.baseUrl, scenario, options.publishers, (n) => (published = n));
+    if (options.gate) await untilQueued(options.gate, published);
     const publishSeconds = elapsed();
     // Paused: the drain starts now, with the whole batch waiting. Overlapped: it started with publishing.
     if (options.gate) await options.gate.resume();

@@ -24,6 +24,9 @@ export interface Progress {
   readonly rps: number;
   readonly p95: number;
   readonly errors: number;
+  /** When the runner has them (k6's CSV tail does). */
+  readonly p50?: number;
+  readonly p99?: number;
 }
 
 export interface HttpRunOptions {

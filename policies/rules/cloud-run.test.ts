@@ -7,7 +7,7 @@ import { CloudRunV2ServiceIamPolicy } from "@cdktf/provider-google/lib/cloud-run
 import { DataGoogleComputeDefaultServiceAccount } from "@cdktf/provider-google/lib/data-google-compute-default-service-account";
 import { DataGoogleIamPolicy } from "@cdktf/provider-google/lib/data-google-iam-policy";
 import { describe, expect, it } from "vitest";
-import { environmentStack, runRule, smallStack, unmodifiedEnvironmentStack } from "../testing";
+import { environmentStack, runRule, smallStack, unmodifiedEnvironmentStack } from "../../test/support/policies";
 import { runDedicatedServiceAccount, runIngressNeverAll, runInternalServiceAuthenticated } from "./cloud-run";
 
 const container = { image: "us-docker.pkg.dev/cloudrun/container/hello" };
@@ -34,14 +34,14 @@ describe("VZ-RUN-002 internal services accept IAM callers only", () => {
   it("fails allUsers and allAuthenticatedUsers grants on the worker, whatever the IAM resource", () => {
     const stack = environmentStack("dev");
     const worker = stack.services.worker;
-    worker.grantInvoke("anyone", "allUsers");
+    worker.grantInvoke({ member: "allUsers" });
     new CloudRunV2ServiceIamBinding(stack, "worker-binding", { name: worker.service.name, location: "us-central1", role: "roles/run.invoker", members: ["allAuthenticatedUsers"] });
     const policy = new DataGoogleIamPolicy(stack, "open-policy", { binding: [{ role: "roles/run.invoker", members: ["allUsers"] }] });
     new CloudRunV2ServiceIamPolicy(stack, "worker-policy", { name: worker.service.name, location: "us-central1", policyData: policy.policyData });
     // The v1 IAM resources name the service literally.
     new CloudRunServiceIamMember(stack, "worker-v1", { service: "valorize-dev-worker", location: "us-central1", role: "roles/run.invoker", member: "allUsers" });
     expect(runRule(runInternalServiceAuthenticated, stack).problems).toEqual([
-      "dev/worker/service: dev/worker/invoker-anyone grants roles/run.invoker to allUsers",
+      "dev/worker/service: dev/worker/invoker-allusers grants roles/run.invoker to allUsers",
       "dev/worker/service: dev/worker-v1 grants roles/run.invoker to allUsers",
       "dev/worker/service: dev/worker-binding grants roles/run.invoker to allAuthenticatedUsers",
       "dev/worker/service: dev/worker-policy grants roles/run.invoker to allUsers",
@@ -62,7 +62,7 @@ describe("VZ-RUN-002 internal services accept IAM callers only", () => {
 
   it("leaves public services alone: allUsers behind the load balancer is how they are public", () => {
     const stack = environmentStack("dev");
-    stack.services.api.grantInvoke("public", "allUsers");
+    stack.services.api.grantInvoke({ member: "allUsers", grantId: "public" });
     new CloudRunV2ServiceIamMember(stack, "api-all", { name: stack.services.api.service.name, location: "us-central1", role: "roles/run.invoker", member: "allUsers" });
     expect(runRule(runInternalServiceAuthenticated, stack).status).toBe("pass");
   });

@@ -1,7 +1,7 @@
 import { CloudRunV2Job } from "@cdktf/provider-google/lib/cloud-run-v2-job";
 import { SqlDatabaseInstance } from "@cdktf/provider-google/lib/sql-database-instance";
 import { describe, expect, it } from "vitest";
-import { environmentStack, PROD, runRule, smallStack, unmodifiedEnvironmentStack } from "../testing";
+import { environmentStack, PROD, runRule, smallStack, unmodifiedEnvironmentStack } from "../../test/support/policies";
 import { sqlBackupsWithPitr, sqlDeletionProtectionInProduction, sqlNoPublicIp, sqlTlsRequired } from "./cloud-sql";
 import { sqlConnectionBudget } from "./connection-budget";
 

@@ -1,6 +1,6 @@
 import { CloudTasksQueue } from "@cdktf/provider-google/lib/cloud-tasks-queue";
 import { describe, expect, it } from "vitest";
-import { environmentStack, runRule, smallStack, unmodifiedEnvironmentStack } from "../testing";
+import { environmentStack, runRule, smallStack, unmodifiedEnvironmentStack } from "../../test/support/policies";
 import { tasksAuthenticatedHttps, tasksWithinWorkerCapacity } from "./cloud-tasks";
 
 describe("VZ-TASKS-001 queues push with OIDC over HTTPS", () => {

@@ -1,8 +1,10 @@
 /**
  * PostgreSQL connections: what every Cloud Run workload can open at full scale-out must fit under
  * `max_connections`, recomputed from the synthesized services and jobs so that a workload left out
- * of the ConnectionBudget construct, or a pool size changed by an override, is still counted.
+ * of the ConnectionBudget construct, or a pool size changed by an override, is still counted. The
+ * arithmetic is the construct's (lib/connection-budget.ts).
  */
+import { computeConnectionBudget, type ConnectionConsumer } from "../../lib/connection-budget";
 import { blocks, mentions, rule, show, type StackResources, type SynthesizedResource } from "../model";
 import { SQL_INSTANCE } from "./cloud-sql";
 import { envOf, envValue, literalName, maxConcurrentInstances, numeric, RUN_WORKLOADS } from "./workloads";
@@ -24,8 +26,7 @@ export const sqlConnectionBudget = rule({
       return [`max_connections is ${flag ? show(flag.value) : "not set (the tier's default applies)"}; set the database flag to a number so the budget can be checked`];
     }
     const problems: string[] = [];
-    const shares: string[] = [];
-    let budget = 0;
+    const consumers: ConnectionConsumer[] = [];
     for (const workload of consumersOf(instance, stack)) {
       const label = literalName(workload) ?? workload.path;
       const instances = maxConcurrentInstances(workload);
@@ -33,14 +34,12 @@ export const sqlConnectionBudget = rule({
       if (instances === undefined) problems.push(`${label}: its instance count is not a number known at synth`);
       if (pool === undefined) problems.push(`${label}: connects to this instance with ${POOL_SIZE_ENV} ${show(envValue(workload, POOL_SIZE_ENV))}, which is not a number known at synth`);
       if (instances === undefined || pool === undefined) continue;
-      budget += instances * pool;
-      shares.push(`${label} ${instances} x ${pool} = ${instances * pool}`);
+      consumers.push({ name: label, maxInstances: instances, poolSize: pool });
     }
-    if (budget + context.connectionReserve > maxConnections) {
-      problems.push(
-        `workloads can open ${budget} connections (${shares.join("; ")}) + reserve ${context.connectionReserve} = ` +
-          `${budget + context.connectionReserve} > max_connections ${maxConnections}`,
-      );
+    const { budget, reserve, fits } = computeConnectionBudget({ consumers, reserve: context.connectionReserve, maxConnections });
+    if (!fits) {
+      const shares = consumers.map((c) => `${c.name} ${c.maxInstances} x ${c.poolSize} = ${c.maxInstances * c.poolSize}`);
+      problems.push(`workloads can open ${budget} connections (${shares.join("; ")}) + reserve ${reserve} = ${budget + reserve} > max_connections ${maxConnections}`);
     }
     return problems;
   },

@@ -6,7 +6,7 @@ import { ComputeTargetHttpsProxy } from "@cdktf/provider-google/lib/compute-targ
 import { ComputeUrlMap } from "@cdktf/provider-google/lib/compute-url-map";
 import { describe, expect, it } from "vitest";
 import type { TerraformStack } from "../../lib/cdktf";
-import { PROD, runRule, smallStack, unmodifiedEnvironmentStack } from "../testing";
+import { PROD, runRule, smallStack, unmodifiedEnvironmentStack } from "../../test/support/policies";
 import { edgeArmorEnforcedInProduction, edgeCloudArmor, edgeHttpRedirectsOnly, edgeModernTls } from "./edge";
 
 const DEFAULT_ALLOW: ComputeSecurityPolicyRule = { priority: 2147483647, action: "allow", match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: ["*"] } } };

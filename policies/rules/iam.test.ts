@@ -1,7 +1,7 @@
 import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member";
 import { ServiceAccountIamBinding } from "@cdktf/provider-google/lib/service-account-iam-binding";
 import { describe, expect, it } from "vitest";
-import { runRule, smallStack, unmodifiedEnvironmentStack } from "../testing";
+import { runRule, smallStack, unmodifiedEnvironmentStack } from "../../test/support/policies";
 import { iamNoBasicRoles, iamSecretAccessPerSecret } from "./iam";
 
 const member = "serviceAccount:api@acme-test-1.iam.gserviceaccount.com";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import type { TerraformStack } from "../../lib/cdktf";
 import { collectStackResources } from "../collect";
-import { DEV, runRule, smallStack, unmodifiedEnvironmentStack } from "../testing";
+import { DEV, runRule, smallStack, unmodifiedEnvironmentStack } from "../../test/support/policies";
 import { requiredLabels } from "./labels";
 
 const secret = (stack: TerraformStack, labels?: Record<string, string>) => new SecretManagerSecret(stack, "secret", { secretId: "s", replication: { auto: {} }, labels });

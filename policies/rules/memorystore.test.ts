@@ -1,6 +1,6 @@
 import { RedisInstance } from "@cdktf/provider-google/lib/redis-instance";
 import { describe, expect, it } from "vitest";
-import { environmentStack, runRule, smallStack, unmodifiedEnvironmentStack } from "../testing";
+import { environmentStack, runRule, smallStack, unmodifiedEnvironmentStack } from "../../test/support/policies";
 import { redisAuth, redisTls } from "./memorystore";
 
 const defaultsOnly = () => smallStack((stack) => new RedisInstance(stack, "cache", { name: "cache", memorySizeGb: 1 }));

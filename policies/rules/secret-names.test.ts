@@ -1,6 +1,6 @@
 import { CloudRunV2Service } from "@cdktf/provider-google/lib/cloud-run-v2-service";
 import { describe, expect, it } from "vitest";
-import { environmentStack, runRule, smallStack, unmodifiedEnvironmentStack } from "../testing";
+import { environmentStack, runRule, smallStack, unmodifiedEnvironmentStack } from "../../test/support/policies";
 import { runNoPlaintextSecrets } from "./plaintext-secrets";
 import { looksLikeSecretName, nameWords, secretInValue } from "./secret-names";
 

@@ -5,7 +5,7 @@ import { MonitoringService } from "@cdktf/provider-google/lib/monitoring-service
 import { MonitoringSlo } from "@cdktf/provider-google/lib/monitoring-slo";
 import { describe, expect, it } from "vitest";
 import type { TerraformStack } from "../../lib/cdktf";
-import { runRule, smallStack } from "../testing";
+import { runRule, smallStack } from "../../test/support/policies";
 import { burnRateLookbacksAccepted, lookbackSeconds, publicServiceSloWithBurnRateAlert } from "./slo";
 
 const service = (stack: TerraformStack, ingress = "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER") =>

@@ -1,8 +1,8 @@
 /** Small building blocks for construct tests: a project, a network, a database. */
-import { Database } from "../../constructs/database";
+import { Database, type DatabaseProps } from "../../constructs/database";
 import { Network } from "../../constructs/network";
 import { Secrets } from "../../constructs/secrets";
-import { databaseSchema } from "../../environments/schema";
+import { DEFAULT_TASK_QUEUES } from "../../environments/task-queues";
 import type { TerraformStack } from "../../lib/cdktf";
 
 export const BASE = { project: "acme-test-1", region: "us-central1", namePrefix: "vz-test" } as const;
@@ -11,14 +11,12 @@ export function network(stack: TerraformStack): Network {
   return new Network(stack, "network", BASE);
 }
 
-export function database(stack: TerraformStack, settings: object = {}, maxConnections = 100, net: Network = network(stack)): Database {
-  return new Database(stack, "database", {
-    ...BASE,
-    network: net,
-    settings: databaseSchema.parse(settings),
-    maxConnections,
-  });
+export function database(stack: TerraformStack, options: Partial<DatabaseProps> = {}, maxConnections = 100, net: Network = network(stack)): Database {
+  return new Database(stack, "database", { ...BASE, network: net, maxConnections, ...options });
 }
+
+/** The platform's task queue policies (environments/task-queues.ts), sized for the worker role's default capacity. */
+export const TASK_QUEUE_POLICIES = DEFAULT_TASK_QUEUES;
 
 export function secrets(stack: TerraformStack): Secrets {
   return new Secrets(stack, "secrets", BASE);

@@ -8,8 +8,9 @@ import { login, registerUser, type AuthDeps } from "../../domain/actions/auth";
 import { setBudget } from "../../domain/actions/budgets";
 import { startImport } from "../../domain/actions/imports";
 import { createTransaction, type CreateTransactionDeps } from "../../domain/actions/transactions";
-import type { JsonDocument, StatementParser } from "../../domain/ports";
+import type { JsonDocument, ReadCache, StatementParser } from "../../domain/ports";
 import { authenticate } from "../../domain/queries/authenticate";
+import { monthSpending, recentImports, recentNotifications } from "../../domain/queries/dashboard";
 import { getImport } from "../../domain/queries/imports";
 import { listAccounts, listCategories } from "../../domain/queries/tenant-lists";
 import { listTransactions } from "../../domain/queries/transactions";
@@ -23,6 +24,7 @@ import {
   loginBody,
   registerBody,
   setBudgetBody,
+  spendingQuery,
 } from "./api-schemas";
 import { API, MAX_CSV_BYTES, routePath, type ApiOperation } from "./api-contract";
 import { bearerToken } from "./bearer";
@@ -30,7 +32,22 @@ import { HttpError } from "./errors";
 import { openApiJson } from "./openapi";
 import { parseInput } from "./validation";
 
-export type ApiDeps = AuthDeps & CreateTransactionDeps & { readonly parser: StatementParser };
+export type ApiDeps = AuthDeps &
+  CreateTransactionDeps & {
+    readonly cache: ReadCache;
+    readonly parser: StatementParser;
+    /** What GET /api/client-config tells browsers. */
+    readonly client: { readonly realtimeUrl: string };
+  };
+
+/**
+ * Set on a 201/202 whose write is committed but whose follow-ups (cache refresh, realtime events,
+ * background task) could not run yet: they wait in the outbox and run within seconds.
+ */
+export const FOLLOW_UP_HEADER = "follow-up";
+
+/** Every answer of an authenticated route is one tenant's: not to be kept by any shared cache. */
+export const TENANT_CACHE_CONTROL = "private, no-store";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -50,6 +67,9 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.addContentTypeParser("text/csv", { parseAs: "string", bodyLimit: MAX_CSV_BYTES }, (_request, body, done) => done(null, body));
 
   on(app, API.openapi, async (_request, reply) => sendJson(reply, 200, openApiJson()));
+  const clientConfig = JSON.stringify({ realtime_url: deps.client.realtimeUrl });
+  // The same for everyone and fixed per deployment: the CDN and browsers may keep it a minute.
+  on(app, API.clientConfig, async (_request, reply) => sendJson(reply.header("cache-control", "public, max-age=60"), 200, clientConfig));
   on(app, API.register, async (request, reply) =>
     reply.status(201).send(await registerUser(deps, parseInput(registerBody, request.body, "body"))),
   );
@@ -58,7 +78,10 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.register(async (tenantScope) => {
     tenantScope.decorateRequest("userId", "");
     // Before the body is read: an unauthenticated upload is refused without buffering it.
-    tenantScope.addHook("onRequest", async (request) => {
+    tenantScope.addHook("onRequest", async (request, reply) => {
+      // Per-user answers: never stored by the CDN or a shared proxy (the edge also bypasses its
+      // cache for requests with Authorization; this holds even where a proxy would not).
+      reply.header("cache-control", TENANT_CACHE_CONTROL);
       request.userId = await authenticate(deps.tokens, bearerToken(request.headers.authorization));
     });
 
@@ -71,6 +94,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const body = parseInput(setBudgetBody, request.body, "body");
       return reply.status(201).send(await setBudget(deps, request.userId, { categoryId: body.category_id, monthlyLimitCents: body.monthly_limit }));
     });
+
+    on(tenantScope, API.spending, async (request, reply) =>
+      sendJson(reply, 200, await monthSpending(deps, request.userId, parseInput(spendingQuery, request.query, "query").month)),
+    );
+    on(tenantScope, API.listNotifications, async (request) => recentNotifications(deps, request.userId));
 
     on(tenantScope, API.listTransactions, async (request, reply) =>
       sendJson(reply, 200, await listTransactions(deps, request.userId, parseInput(listTransactionsQuery, request.query, "query"))),
@@ -88,6 +116,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
         idempotencyKey,
       });
       if (result.replayed) reply.header("idempotent-replayed", "true");
+      if (result.followUps === "deferred") reply.header(FOLLOW_UP_HEADER, "deferred");
       return reply.status(201).send(result.transaction);
     });
 
@@ -98,6 +127,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
       }
       return reply.status(202).send(await startImport(deps, request.userId, accountId, request.body));
     });
+    on(tenantScope, API.listImports, async (request) => recentImports(deps, request.userId));
     on(tenantScope, API.getImport, async (request) => getImport(deps, request.userId, parseInput(idParams, request.params, "path").id));
   });
 }

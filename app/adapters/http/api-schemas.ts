@@ -153,6 +153,16 @@ export const listTransactionsQuery = z
   });
 
 export const importQuery = z.strictObject({ account_id: id });
+
+/** A calendar month (UTC, as budgets count it), `YYYY-MM`, 1970-2099. */
+const MONTH = /^(19[7-9]\d|20\d\d)-(0[1-9]|1[0-2])$/;
+export const spendingQuery = z.strictObject({
+  month: z
+    .string("must be a single value")
+    .regex(MONTH, "must be a month YYYY-MM between 1970-01 and 2099-12")
+    .optional()
+    .meta({ description: "the calendar month (UTC) as YYYY-MM; the current month when left out", examples: ["2025-03"] }),
+});
 export const idParams = z.strictObject({ id });
 
 /*
@@ -203,6 +213,39 @@ export const importResponse = z
     updated_at: timestamp,
   })
   .meta({ id: "Import" });
+export const importListResponse = z.object({ data: z.array(importResponse) }).meta({ id: "ImportList" });
+export const spendingResponse = z
+  .object({
+    month: z.string().regex(MONTH).meta({ description: "the calendar month (UTC), YYYY-MM" }),
+    data: z.array(
+      z.object({
+        category_id: uuid.nullable().meta({ description: "null: spending not (yet) categorised" }),
+        spent: decimal.meta({ description: "outgoings in the month as a positive amount (0.00 for a budgeted category with none)" }),
+        monthly_limit: decimal.nullable().meta({ description: "the category's budget, if it has one" }),
+      }),
+    ),
+  })
+  .meta({ id: "Spending" });
+export const notificationListResponse = z
+  .object({
+    data: z.array(
+      z.object({
+        id: uuid,
+        kind: z.string().meta({ examples: ["budget.exceeded"] }),
+        data: z.record(z.string(), z.unknown()).meta({ description: "what the notification is about; its fields depend on the kind" }),
+        created_at: timestamp,
+      }),
+    ),
+  })
+  .meta({ id: "NotificationList" });
+export const clientConfigResponse = z
+  .object({
+    realtime_url: z.string().meta({
+      description: "where browsers open the realtime WebSocket: a path on this origin (`/ws`, behind a load balancer) or an absolute ws(s):// URL",
+      examples: ["/ws", "ws://127.0.0.1:8082/ws"],
+    }),
+  })
+  .meta({ id: "ClientConfig" });
 /** Every 4xx/5xx: `errors.ts` builds it. */
 export const errorResponse = z
   .object({

@@ -20,6 +20,7 @@ import { DomainError } from "../../domain/errors";
 import { bearerToken } from "../http/bearer";
 import type { Logger } from "../logging";
 import type { TenantEventSubscriber } from "../redis/events";
+import { BEARER_SUBPROTOCOL_PREFIX, READY_MESSAGE_TYPE, REALTIME_PATH, REALTIME_SUBPROTOCOL } from "./protocol";
 
 export interface GatewaySettings {
   readonly subscriber: TenantEventSubscriber;
@@ -31,8 +32,7 @@ export interface GatewaySettings {
 }
 
 /** The subprotocol the server speaks; browsers send it beside `bearer.<token>`. */
-export const REALTIME_SUBPROTOCOL = "valorize.v1";
-const BEARER_SUBPROTOCOL_PREFIX = "bearer.";
+export { REALTIME_SUBPROTOCOL };
 
 /** The token a browser passed as the `bearer.<token>` subprotocol, if any. */
 export function subprotocolToken(header: string | undefined): string | undefined {
@@ -90,7 +90,7 @@ export class RealtimeGateway {
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(request.url ?? "/", "http://localhost");
-    if (url.pathname !== "/ws") return refuseUpgrade(socket, 404, "not_found", "WebSocket endpoint is /ws");
+    if (url.pathname !== REALTIME_PATH) return refuseUpgrade(socket, 404, "not_found", `WebSocket endpoint is ${REALTIME_PATH}`);
     if (this.closing) return refuseUpgrade(socket, 503, "draining", "shutting down; reconnect");
     if (url.searchParams.has("token")) {
       return refuseUpgrade(socket, 400, "validation_failed", "tokens in URLs end up in logs", {
@@ -125,7 +125,7 @@ export class RealtimeGateway {
     unsubscribe = await this.settings.subscriber.subscribe(userId, (message) => this.send(ws, message));
     if (closed) return void unsubscribe();
     // Tells the client its subscription is live: events published from now on will arrive.
-    this.send(ws, JSON.stringify({ type: "ready" }));
+    this.send(ws, JSON.stringify({ type: READY_MESSAGE_TYPE }));
   }
 
   private send(ws: WebSocket, message: string): void {

@@ -23,4 +23,23 @@ export const budgetRepository = (db: Queryable): BudgetRepository => ({
     });
     return rows[0] ? { budget: toBudget(rows[0]), spentCents: rows[0].spent_cents as number } : undefined;
   },
+  async monthSpending(userId, monthStart, monthEnd) {
+    // transactions_user_time_idx serves the month's range; budgets are few per tenant.
+    const { rows } = await db.query({
+      name: "budgets_month_spending",
+      text: `WITH spent AS (
+               SELECT category_id, (-sum(amount_cents))::bigint AS spent_cents FROM transactions
+               WHERE user_id = $1 AND occurred_at >= $2 AND occurred_at < $3 AND amount_cents < 0
+               GROUP BY category_id)
+             SELECT coalesce(s.category_id, b.category_id) AS category_id, coalesce(s.spent_cents, 0)::bigint AS spent_cents, b.monthly_limit_cents
+             FROM spent s FULL JOIN (SELECT category_id, monthly_limit_cents FROM budgets WHERE user_id = $1) b ON b.category_id = s.category_id
+             ORDER BY 2 DESC, 1 NULLS LAST`,
+      values: [userId, monthStart, monthEnd],
+    });
+    return rows.map((row) => ({
+      categoryId: (row.category_id as string | null) ?? null,
+      spentCents: row.spent_cents as number,
+      monthlyLimitCents: (row.monthly_limit_cents as number | null) ?? null,
+    }));
+  },
 });

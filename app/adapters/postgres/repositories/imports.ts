@@ -39,4 +39,12 @@ export const importRepository = (db: Queryable): ImportRepository => ({
     );
     return toImport(rows[0]!);
   },
+  async listRecent(userId, limit) {
+    const { rows } = await db.query({
+      name: "imports_recent",
+      text: `SELECT ${IMPORT_COLUMNS} FROM imports WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+      values: [userId, limit],
+    });
+    return rows.map(toImport);
+  },
 });

@@ -16,4 +16,12 @@ export const notificationRepository = (db: Queryable): NotificationRepository =>
       throw error;
     }
   },
+  async listRecent(userId, limit) {
+    const { rows } = await db.query({
+      name: "notifications_recent",
+      text: "SELECT id, kind, data, created_at FROM notifications WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+      values: [userId, limit],
+    });
+    return rows.map((row) => ({ id: row.id as string, kind: row.kind as string, data: row.data as Record<string, unknown>, createdAt: row.created_at as Date }));
+  },
 });

@@ -3,16 +3,17 @@
  * stacks, and one rule's outcome on either.
  */
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
-import type { CloudEnvironmentName } from "../environments";
-import { TerraformStack, Testing } from "../lib/cdktf";
-import { EnvironmentStack } from "../stacks/environment-stack";
-import { testEnvironment } from "../test/support/synth";
-import { collectStackResources } from "./collect";
-import { evaluateRules, type RuleOutcome } from "./evaluate";
-import type { PolicyRule, RuleContext } from "./model";
-import type { Suppression } from "./suppressions";
+import type { CloudEnvironmentName } from "../../environments";
+import { TerraformStack, Testing } from "../../lib/cdktf";
+import { DEFAULT_CONNECTION_RESERVE } from "../../lib/connection-budget";
+import { EnvironmentStack } from "../../stacks/environment-stack";
+import { collectStackResources } from "../../policies/collect";
+import { evaluateRules, type RuleOutcome } from "../../policies/evaluate";
+import type { PolicyRule, RuleContext } from "../../policies/model";
+import type { Suppression } from "../../policies/suppressions";
+import { testEnvironment } from "./synth";
 
-export const DEV: RuleContext = { environment: "dev", production: false, requiredLabels: ["app", "env"], connectionReserve: 5 };
+export const DEV: RuleContext = { environment: "dev", production: false, requiredLabels: ["app", "env"], connectionReserve: DEFAULT_CONNECTION_RESERVE };
 export const PROD: RuleContext = { ...DEV, environment: "prod", production: true };
 
 /**
