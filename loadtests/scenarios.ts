@@ -113,7 +113,7 @@ export const PAPER_SCENARIOS = {
     thinkTimeSeconds: 1,
     mix: { listTransactions: 100, createTransaction: 0, listAccounts: 0 },
     ownUserPerVu: false,
-    open: { startRps: 1000, growth: 2, maxRps: 64_000, refineSplits: [4], stepSeconds: 8, warmupSeconds: 3, preAllocatedVus: 200, maxVus: 2000 },
+    open: { startRps: 1000, growth: 2, maxRps: 64_000, refineSplits: [4, 3], stepSeconds: 8, warmupSeconds: 3, preAllocatedVus: 200, maxVus: 2000 },
   },
   mixed: {
     name: "mixed",
@@ -122,7 +122,7 @@ export const PAPER_SCENARIOS = {
     thinkTimeSeconds: 1,
     mix: { listTransactions: 65, createTransaction: 20, listAccounts: 15 },
     ownUserPerVu: true,
-    open: { startRps: 250, growth: 2, maxRps: 32_000, refineSplits: [4], stepSeconds: 8, warmupSeconds: 3, preAllocatedVus: 100, maxVus: 800 },
+    open: { startRps: 250, growth: 2, maxRps: 32_000, refineSplits: [4, 3], stepSeconds: 8, warmupSeconds: 3, preAllocatedVus: 100, maxVus: 800 },
   },
   async: {
     name: "async",
