@@ -356,7 +356,7 @@ export function openTimeSeries(name: string, open: OpenModelResult): Figure {
           layer: [
             rules,
             { data: { values: boundaries }, mark: { type: "text", angle: 270, align: "right", baseline: "bottom", dx: -2, dy: -2, fontSize: 9, color: "#888" }, encoding: { x: { field: "t", type: "quantitative" }, y: { value: 0 }, text: { field: "label" } } },
-            { data: { values: rate }, mark: { type: "line", interpolate: "step-after" }, encoding: { x, y: { field: "value", type: "quantitative", title: "requests/s" }, color: { field: "series", type: "nominal", title: null } } },
+            { data: { values: rate }, mark: { type: "line", interpolate: "step-after" }, encoding: { x, y: { field: "value", type: "quantitative", title: "requests/s" }, color: { field: "series", type: "nominal", title: null, legend: { labelLimit: 300 } } } },
           ],
         },
         {
@@ -373,7 +373,7 @@ export function openTimeSeries(name: string, open: OpenModelResult): Figure {
           height: 110,
           layer: [
             rules,
-            { data: { values: backlog }, mark: { type: "line", interpolate: "step-after" }, encoding: { x, y: { field: "value", type: "quantitative", title: "per second / backlog" }, color: { field: "series", type: "nominal", title: null, scale: { domain: ["errors + dropped /s", "requests in flight", "tasks queued for the worker"], range: ["#e45756", "#54a24b", "#b279a2"] } } } },
+            { data: { values: backlog }, mark: { type: "line", interpolate: "step-after" }, encoding: { x, y: { field: "value", type: "quantitative", title: "per second / backlog" }, color: { field: "series", type: "nominal", title: null, scale: { domain: ["errors + dropped /s", "requests in flight", "tasks queued for the worker"], range: ["#e45756", "#54a24b", "#b279a2"] }, legend: { labelLimit: 300 } } } },
           ],
         },
       ],
