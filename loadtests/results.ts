@@ -129,6 +129,8 @@ export interface OpenModelResult {
   readonly generator?: GeneratorUsage;
   /** Why the generator may have limited the result (empty when it did not). */
   readonly warnings: readonly string[];
+  /** The machine's 1-minute load average when the search started and ended (how much else ran). */
+  readonly loadAverage?: { readonly atStart: number; readonly atEnd: number };
 }
 
 export interface HttpScenarioResult {

@@ -17,6 +17,7 @@
  * the machine with the system under test, so every microsecond it spends per request counts.
  */
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pool, type Dispatcher } from "undici";
 import { kneeBounds, KneeSearch } from "../knee";
@@ -397,6 +398,7 @@ export async function runKneeSearch(options: KneeSearchOptions): Promise<OpenMod
   const cpuBefore = process.cpuUsage();
   const wallStart = performance.now();
   const startedAtMs = Date.now();
+  const loadAtStart = loadavg()[0]!;
   try {
     if (search.warmupSeconds > 0) {
       await runner.runStep(search.startRps, search.warmupSeconds); // not measured
@@ -424,5 +426,6 @@ export async function runKneeSearch(options: KneeSearchOptions): Promise<OpenMod
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const generator: GeneratorUsage = { tool: "node", wallSeconds, cpuSeconds, cpuPercentOfOneCore: (cpuSeconds / wallSeconds) * 100, peakRssMb: process.resourceUsage().maxRSS / 1024 };
   const { knee, warnings } = kneeOf(steps, search);
-  return { search, startedAtMs, steps, knee, timeline: runner.timeline, generator, warnings };
+  const loadAverage = { atStart: Math.round(loadAtStart * 100) / 100, atEnd: Math.round(loadavg()[0]! * 100) / 100 };
+  return { search, startedAtMs, steps, knee, timeline: runner.timeline, generator, warnings, loadAverage };
 }

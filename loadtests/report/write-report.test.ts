@@ -164,6 +164,16 @@ describe("report writer: capacity (open model)", () => {
     expect(inlineSvg('<svg><clipPath id="clip1"/><g clip-path="url(#clip1)"/></svg>', "fig3")).toBe('<svg><clipPath id="fig3-clip1"/><g clip-path="url(#fig3-clip1)"/></svg>');
   });
 
+  it("lists every run's knee with the machine's load average around its search when repeated", async () => {
+    const first = capacitySummary();
+    const read = first.scenarios[0] as HttpScenarioResult;
+    const busier = { ...read, knee: { ...read.knee!, heldRps: 7551 }, open: { ...read.open!, loadAverage: { atStart: 3.9, atEnd: 4.73 } } };
+    const repeated = capacitySummary({ runs: [[{ ...read, open: { ...read.open!, loadAverage: { atStart: 1.14, atEnd: 1.2 } } }], [busier]] });
+    const markdown = await (await written(repeated)).read("report.md");
+    expect(markdown).toContain("| 1 | read | 12,000 | 13,900 | 80.0 | 1.14 -> 1.20 |");
+    expect(markdown).toContain("| 2 | read | 7,551 | 13,900 | 80.0 | 3.90 -> 4.73 |");
+  });
+
   it("plots a cloud run's Cloud Monitoring series under the load", async () => {
     const cloud = capacitySummary({
       environment: "dev",

@@ -176,6 +176,27 @@ function kneeTable(summary: Summary): string {
   ].join("\n");
 }
 
+/** With repeats: every run's knee, with how loaded the machine was around its search. */
+function kneeRunsTable(summary: Summary): string {
+  if (summary.runs.length < 2) return "";
+  const rows = summary.runs.flatMap((run, i) =>
+    run
+      .filter((s): s is HttpScenarioResult => s.name !== "async" && s.knee !== undefined)
+      .map((s) => {
+        const load = s.open?.loadAverage;
+        return `| ${i + 1} | ${s.name} | ${fmt(s.knee!.heldRps)}${s.knee!.lowerBound ? " (lower bound)" : ""} | ${s.knee!.brokeAtRps === null ? "–" : fmt(s.knee!.brokeAtRps)} | ${fmt(s.knee!.p95, 1)} | ${load ? `${fmt(load.atStart, 2)} -> ${fmt(load.atEnd, 2)}` : "–"} |`;
+      }),
+  );
+  return [
+    "Each run (on a shared machine, a higher load average means other work took CPU from the system under test):",
+    "",
+    "| run | scenario | knee (req/s) | broke at (req/s) | P95 at knee (ms) | load average (1 min) over the search |",
+    "|---:|---|---:|---:|---:|---|",
+    ...rows,
+    "",
+  ].join("\n");
+}
+
 function openSection(result: HttpScenarioResult): string {
   const open = result.open!;
   const o = open.search;
@@ -336,7 +357,7 @@ export function renderMarkdown(summary: Summary, figureFiles: ReadonlyArray<{ fi
     verdict,
     "",
     ...(warnings.length ? ["**Warnings: the load generator may have limited these results**", "", ...warnings.map((w) => `- ${w}`), ""] : []),
-    ...(hasKnees ? ["## Capacity: the knee (open model)", "", "The knee is the highest offered rate the system held within the SLO.", "", kneeTable(summary), ""] : []),
+    ...(hasKnees ? ["## Capacity: the knee (open model)", "", "The knee is the highest offered rate the system held within the SLO.", "", kneeTable(summary), "", kneeRunsTable(summary)] : []),
     "## Figures",
     "",
     ...figureFiles.flatMap((f) => [`![${f.title}](figures/${f.file})`, ""]),
