@@ -52,6 +52,19 @@ export function kindFor(mix: RequestMix, iteration: number): RequestKind {
   return "listAccounts";
 }
 
+/**
+ * Open model: who arrival n is and what it sends. It acts as user n mod U on that user's iteration
+ * n div U, so the load spreads evenly over the whole population whatever the concurrency; its kind
+ * is kindFor(mix, iteration + user index), which keeps the mix exact over any 100 consecutive
+ * arrivals of a round and over each user's own 100 iterations (the kind may not follow the user's
+ * iteration alone: with 800 users the first 8,000 arrivals would all be iterations 0-9, all reads).
+ */
+export function openArrival<U>(users: readonly U[], mix: RequestMix, n: number): { user: U; iteration: number; kind: RequestKind } {
+  const index = n % users.length;
+  const iteration = Math.floor(n / users.length);
+  return { user: users[index]!, iteration, kind: kindFor(mix, iteration + index) };
+}
+
 /** `GET /api/transactions`, alternating accounts, filters and pages like the study's read test. */
 export function listTransactionsPath(user: LoadUser, iteration: number, now: number): string {
   const params = new URLSearchParams();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { estimateScenario, failures } from "./results";
-import { asyncResult, httpResult, stage } from "./test-support/fixtures";
+import { combineHttpResults, estimateScenario, failures, mergeDrains } from "./results";
+import { arrivalStep, asyncResult, drain, httpResult, openModel, stage } from "./test-support/fixtures";
 
 describe("failures", () => {
   it("lists every broken stage and any lost or duplicated task, and nothing when all held", () => {
@@ -31,5 +31,36 @@ describe("estimateScenario", () => {
     const e = estimateScenario([asyncResult({ tasksPerSecond: 400 }), asyncResult({ tasksPerSecond: 600 })]);
     expect(e.tasksPerSecond?.mean).toBe(500);
     expect(e.tasksPerSecond?.n).toBe(2);
+  });
+});
+
+describe("open-model results", () => {
+  const knee = (held: number) => combineHttpResults("read", undefined, openModel([arrivalStep(held, 50), arrivalStep(held * 2, 900)]));
+
+  it("gives the knee a mean and 95 % CI across repeated runs", () => {
+    const e = estimateScenario([knee(9000), knee(10_000), knee(11_000)]);
+    expect(e.knee?.mean).toBeCloseTo(10_000);
+    expect(e.knee?.n).toBe(3);
+    // t(0.975, 2) = 4.303, s = 1,000: half-width 4.303 x 1,000 / sqrt(3)
+    expect(e.knee?.ci95).toBeCloseTo((4.303 * 1000) / Math.sqrt(3), 0);
+  });
+
+  it("never counts a knee search's broken steps as a failed run (they break on purpose)", () => {
+    expect(failures([knee(1000)])).toEqual([]);
+  });
+
+  it("takes an open-only scenario's headline figures from the steps and the knee", () => {
+    const result = knee(1000);
+    expect(result.stages).toEqual([]);
+    expect(result.p95).toBe(50);
+    expect(result.knee).toMatchObject({ heldRps: 1000, brokeAtRps: 2000 });
+    expect(result.meanRps).toBeCloseTo((1000 + 2000) / 2);
+  });
+
+  it("keeps every async batch and fails the run if any batch lost a task", () => {
+    const merged = mergeDrains([drain(1, 1000), { ...drain(2, 1500), lost: 2, ok: false }]);
+    expect(merged.tasksPerSecond).toBe(1000);
+    expect(merged.drains).toHaveLength(2);
+    expect(merged.ok).toBe(false);
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { loadSeconds, PAPER_SCENARIOS, peakVus, planSummary, PROFILES, scenarioFor, type HttpScenario } from "./scenarios";
+import { plannedSeconds } from "./experiment/eta";
+import { coarseLadder } from "./knee";
+import { loadSeconds, PAPER_SCENARIOS, peakVus, planSummary, PROFILES, scenarioFor, type AsyncScenario, type HttpScenario, type ProfileName } from "./scenarios";
 
-const http = (name: "read" | "mixed", profile: "smoke" | "quick" | "paper") => scenarioFor(name, profile) as HttpScenario;
+const http = (name: "read" | "mixed", profile: ProfileName) => scenarioFor(name, profile) as HttpScenario;
 
 describe("scenario definitions", () => {
   it("paper profile is the study: read 150 -> 1,000 VUs in 17 min, mixed to 650 VUs in 21 min, 51,580 tasks", () => {
@@ -39,8 +41,29 @@ describe("scenario definitions", () => {
     expect(scenarioFor("async", "smoke")).toMatchObject({ tasks: 2000 });
   });
 
+  it("capacity runs only the open model: knee searches for read and mixed, the drain at 1 and 2 workers", () => {
+    for (const name of ["read", "mixed"] as const) {
+      const scenario = http(name, "capacity");
+      expect(scenario.stages).toEqual([]);
+      expect(scenario.open).toEqual(PAPER_SCENARIOS[name].open);
+      expect(coarseLadder(scenario.open!)[0]).toBe(scenario.open!.startRps);
+    }
+    expect(peakVus(http("mixed", "capacity"))).toBe(PAPER_SCENARIOS.mixed.open.maxVus);
+    expect((scenarioFor("async", "capacity") as AsyncScenario).workerInstances).toEqual([1, 2]);
+    // The budget: the whole capacity profile in 15 minutes at most (its plan is an upper bound).
+    expect(plannedSeconds("capacity", ["read", "mixed", "async"])).toBeLessThanOrEqual(15 * 60);
+  });
+
+  it("paper and quick keep the closed model only; smoke adds a tiny open ramp for CI", () => {
+    for (const profile of ["paper", "quick"] as const) expect(http("read", profile).open).toBeUndefined();
+    const smoke = http("mixed", "smoke");
+    expect(smoke.stages.length).toBe(3);
+    expect(coarseLadder(smoke.open!)).toEqual([40, 80]);
+    expect(plannedSeconds("smoke", ["read", "mixed", "async"])).toBeLessThanOrEqual(150);
+  });
+
   it("never scales a stage below one VU or below the profile's minimum duration", () => {
-    for (const profile of ["smoke", "quick", "paper"] as const) {
+    for (const profile of ["smoke", "quick", "paper", "capacity"] as const) {
       for (const name of ["read", "mixed"] as const) {
         for (const stage of http(name, profile).stages) {
           expect(stage.vus).toBeGreaterThanOrEqual(1);
@@ -53,7 +76,9 @@ describe("scenario definitions", () => {
 
 describe("plan summaries", () => {
   it("say what the profile will actually run", () => {
-    expect(planSummary(scenarioFor("read", "smoke"))).toBe("read: 3 stages, 30 -> 200 VUs, 13 s of load");
-    expect(planSummary(scenarioFor("async", "paper"))).toBe("async: 51,580 tasks through the api, then the drain");
+    expect(planSummary(scenarioFor("read", "quick"))).toBe("read: 7 stages, 150 -> 1000 VUs, 102 s of load");
+    expect(planSummary(scenarioFor("read", "capacity"))).toBe("read: knee search from 1,000 req/s (x2 per 8 s step, up to 64,000), max 2000 VUs");
+    expect(planSummary(scenarioFor("mixed", "smoke"))).toBe("mixed: 3 stages, 10 -> 130 VUs, 16 s of load; then knee search from 40 req/s (x2 per 2 s step, up to 80), max 40 VUs");
+    expect(planSummary(scenarioFor("async", "paper"))).toBe("async: 51,580 tasks published through the api, then the drain timed alone");
   });
 });

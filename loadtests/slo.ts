@@ -22,6 +22,8 @@ export function sloText(): string {
 export interface SloVerdict {
   readonly latencyOk: boolean;
   readonly errorsOk: boolean;
+  /** Open model only: the generator started (nearly) every request on time. */
+  readonly onTimeOk?: boolean;
   readonly ok: boolean;
   /** Why the SLO failed, for people. Empty when it held. */
   readonly reason: string;
@@ -35,6 +37,25 @@ export function sloVerdict(p95Ms: number, errorRate: number): SloVerdict {
     errorsOk ? "" : `errors ${(errorRate * 100).toFixed(2)} % >= ${SLO.maxErrorRate * 100} %`,
   ].filter(Boolean);
   return { latencyOk, errorsOk, ok: latencyOk && errorsOk, reason: reasons.join("; ") };
+}
+
+/**
+ * Open model: a request that starts more than this long after its intended start was not started
+ * on time. Its latency is still measured from the intended start (coordinated omission), but when
+ * more than `SLO.maxErrorRate` of a step's requests start late or are dropped (no free VU, k6's
+ * dropped iterations), the generator could not offer the load and the step counts as broken.
+ */
+export const GENERATOR_LATE_MS = 100;
+
+/**
+ * The verdict on one offered-rate step: P95 measured from intended starts, errors including the
+ * requests the generator dropped, and the share it could not start on time (dropped or late).
+ */
+export function openStepVerdict(p95Ms: number, errorRate: number, notOnTimeRate: number): SloVerdict {
+  const base = sloVerdict(p95Ms, errorRate);
+  const onTimeOk = notOnTimeRate < SLO.maxErrorRate;
+  const reason = [base.reason, onTimeOk ? "" : `${(notOnTimeRate * 100).toFixed(2)} % of requests not started on time`].filter(Boolean).join("; ");
+  return { ...base, onTimeOk, ok: base.ok && onTimeOk, reason };
 }
 
 /**

@@ -1,26 +1,29 @@
 /**
- * `npm run experiment -- [--env local|dev|staging|prod] [--profile smoke|quick|paper]
+ * `npm run experiment -- [--env local|dev|staging|prod] [--profile smoke|quick|paper|capacity]
  *   [--scenarios read,mixed,async] [--repeat N] [--out DIR] [--speedup 1,2,4]
- *   [--api-instances N] [--base-url URL] [--no-deploy] [--help]`
+ *   [--api-instances N] [--base-url URL] [--no-deploy] [--no-cpu-quota] [--baseline DIR] [--help]`
  *
  * Reproduces the reference study's experiments and writes a report (summary.json, report.md,
  * report.html, figures, raw CSV) to --out (default results/<time>-<env>-<profile>). Exits 1 when
  * an SLO is broken or a task is lost or duplicated, 2 when it cannot run (bad options, a missing
  * tool or setting, a failed deploy), so CI can gate on it.
  */
-import { mkdir, readdir, rm } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { argv, chalk } from "zx";
-import { formatProgress, type ExperimentContext, type ExperimentOutcome, type ProgressEvent } from "../loadtests/experiment/context";
+import { formatProgress, liveProgress, type ExperimentContext, type ExperimentOutcome, type ProgressEvent } from "../loadtests/experiment/context";
 import { machineInfo, versions } from "../loadtests/experiment/environment-info";
+import { clock, Eta, plannedWork } from "../loadtests/experiment/eta";
 import { EXPERIMENT_USAGE, OptionsError, parseOptions, wantsHelp, type ExperimentOptions } from "../loadtests/experiment/options";
 import { ExperimentError } from "../loadtests/errors";
 import { runCloud } from "../loadtests/experiment/run-cloud";
-import { runLocal } from "../loadtests/experiment/run-local";
+import { defaultApiInstances, runLocal, speedupCounts } from "../loadtests/experiment/run-local";
 import { writeReport } from "../loadtests/report/write-report";
 import { startLiveView } from "../loadtests/live/live-view";
 import { sampleFromProgress, statusFromProgress } from "../loadtests/live/progress-feed";
 import { estimateScenario, failures, type Summary } from "../loadtests/results";
+import { summaryLines } from "../loadtests/report/summary-lines";
 import { SLO } from "../loadtests/slo";
 
 /** Leaves no empty report directory behind a run that stopped before writing anything. */
@@ -34,7 +37,7 @@ function defaultOutDir(options: ExperimentOptions): string {
   return join("results", `${stamp}-${options.env}-${options.profile}`);
 }
 
-function summarize(options: ExperimentOptions, outcome: ExperimentOutcome, startedAt: Date): Summary {
+function summarize(options: ExperimentOptions, outcome: ExperimentOutcome, startedAt: Date, loadAtStart: readonly number[]): Summary {
   const first = outcome.runs[0] ?? [];
   const confidence = outcome.runs.length > 1 ? first.map((_, i) => estimateScenario(outcome.runs.map((run) => run[i]!))) : undefined;
   const problems = outcome.runs.flatMap((run, i) => failures(run).map((f) => (outcome.runs.length > 1 ? `run ${i + 1}: ${f}` : f)));
@@ -45,12 +48,14 @@ function summarize(options: ExperimentOptions, outcome: ExperimentOutcome, start
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     capacity: outcome.capacity,
-    machine: machineInfo(),
+    ...(outcome.placement ? { placement: outcome.placement } : {}),
+    machine: machineInfo(loadAtStart),
     versions: versions(outcome.versions),
     scenarios: first,
     runs: outcome.runs,
     ...(confidence ? { confidence } : {}),
     ...(outcome.speedup ? { speedup: outcome.speedup } : {}),
+    ...(outcome.monitoring ? { monitoring: outcome.monitoring } : {}),
     verdict: { ok: problems.length === 0, failures: problems },
   };
 }
@@ -69,6 +74,16 @@ async function main(): Promise<number> {
     return 2;
   }
   const outDir = resolve(options.out ?? defaultOutDir(options));
+  let baseline: Summary | undefined;
+  if (options.baseline) {
+    const file = join(resolve(options.baseline), "summary.json");
+    try {
+      baseline = JSON.parse(await readFile(file, "utf8")) as Summary;
+    } catch (error) {
+      console.error(`experiment: --baseline: cannot read ${file} (${(error as Error).message}); give the directory of an earlier run's report (see --help)`);
+      return 2;
+    }
+  }
   await mkdir(join(outDir, "raw"), { recursive: true });
 
   const cleanups: Array<() => Promise<void>> = [];
@@ -89,49 +104,52 @@ async function main(): Promise<number> {
   const live = await startLiveView({ title: `valorize experiment: ${options.env}, ${options.profile} profile, ${options.scenarios.join(", ")}`, sloP95Ms: SLO.p95Ms });
   const tty = process.stdout.isTTY;
   let lastProgress = 0;
+  const local = options.env === "local" && !options.baseUrl;
+  const eta = new Eta(plannedWork(options, local ? (speedupCounts({ options }) ?? []) : (options.speedup ?? []), local ? (options.apiInstances ?? defaultApiInstances({ options })) : undefined));
+  const timing = () => `[${clock(eta.elapsedSeconds())} elapsed, ~${clock(eta.remainingSeconds())} left]`;
   const ctx: ExperimentContext = {
     options,
     outDir,
+    eta,
     log: (line) => {
       console.log(`${tty ? "\r\x1b[K" : ""}${chalk.dim(new Date().toISOString().slice(11, 19))} ${line}`);
-      live.status({ text: line });
+      live.status({ text: line, etaAt: Date.now() + eta.remainingSeconds() * 1000 });
     },
     progress: (event: ProgressEvent) => {
-      live.sample(sampleFromProgress(event));
-      live.status(statusFromProgress(event));
+      if ("secondsLeftBound" in event && event.secondsLeftBound > 0) eta.update(event.secondsLeftBound);
+      const feed = liveProgress(event, Date.now() + eta.remainingSeconds() * 1000);
+      live.sample(sampleFromProgress(feed));
+      live.status(statusFromProgress(feed));
+      const line = `${timing()} ${formatProgress(event)}`;
       // On a terminal: one line rewritten in place; in CI logs: at most one line every 5 s.
-      if (tty) process.stdout.write(`\r\x1b[K${chalk.cyan(formatProgress(event))}`);
+      if (tty) process.stdout.write(`\r\x1b[K${chalk.cyan(line.slice(0, (process.stdout.columns || 200) - 1))}`);
       else if (Date.now() - lastProgress > 5000) {
         lastProgress = Date.now();
-        console.log(formatProgress(event));
+        console.log(line);
       }
     },
     cleanup: (step) => cleanups.push(step),
   };
 
   const startedAt = new Date();
+  const loadAtStart = loadavg();
   console.log(`live view: ${chalk.bold(live.url)}`);
-  ctx.log(`experiment: env ${options.env}, profile ${options.profile}, scenarios ${options.scenarios.join(", ")}${options.repeat > 1 ? `, ${options.repeat} runs` : ""} -> ${outDir}`);
+  ctx.log(`experiment: env ${options.env}, profile ${options.profile}, scenarios ${options.scenarios.join(", ")}${options.repeat > 1 ? `, ${options.repeat} runs` : ""} -> ${outDir} (planned at most ~${clock(eta.remainingSeconds())})`);
+  eta.start("setup");
   let summary: Summary;
   try {
     const outcome = options.env === "local" ? await runLocal(ctx) : await runCloud(ctx);
-    summary = summarize(options, outcome, startedAt);
+    summary = summarize(options, outcome, startedAt, loadAtStart);
   } catch (error) {
     await removeIfEmpty(outDir);
     throw error;
   } finally {
     await runCleanups();
   }
-  const files = await writeReport(summary, outDir);
+  const files = await writeReport(summary, outDir, baseline);
   if (tty) process.stdout.write("\r\x1b[K");
-  for (const scenario of summary.scenarios) {
-    if (scenario.name === "async") {
-      console.log(`async: ${scenario.tasks} tasks drained in ${scenario.drainSeconds.toFixed(1)} s (${scenario.tasksPerSecond.toFixed(1)} tasks/s), lost ${scenario.lost}, duplicated ${scenario.duplicated}`);
-    } else {
-      console.log(`${scenario.name}: mean ${scenario.meanRps.toFixed(1)} req/s, peak ${scenario.peakRps} req/s, P95 ${scenario.p95.toFixed(1)} ms, errors ${(scenario.errorRate * 100).toFixed(2)} %${scenario.sloBrokeAtVus === null ? "" : `, SLO broke at ${scenario.sloBrokeAtVus} VUs`}`);
-    }
-  }
-  console.log(`report: ${join(outDir, "report.md")} (${files.length} files)`);
+  for (const line of summaryLines(summary)) console.log(line);
+  console.log(`report: ${join(outDir, "report.html")} (${files.length} files, ${clock(eta.elapsedSeconds())} in all)`);
   live.status({ text: `finished: ${summary.verdict.ok ? "all SLOs held; no task lost or duplicated" : `SLO verdict FAILED (${summary.verdict.failures.join("; ")})`}; report in ${outDir}`, done: true });
   await live.close();
   if (!summary.verdict.ok) {

@@ -85,5 +85,17 @@ export function createTaskQueue(core: CoreServices, policies: TaskQueuePolicies 
     const queue = new CloudTasksQueue(client, tasks, DEFAULT_TASK_QUEUE_POLICIES);
     return { enqueue: (task) => queue.enqueue(task), close: () => client.close() };
   }
-  return new BullTaskQueue({ connection: core.redis, prefix: core.keys.queues, queuePrefix: tasks.queuePrefix, policies });
+  // A connection of its own: BullMQ defines its Lua scripts (dozens) on the connection it is given,
+  // and ioredis copies every defined script into each auto-pipeline it builds, so on the shared
+  // connection every cached read would pay for them.
+  const connection = createRedis(core.config.redis, "queue");
+  connection.on("error", (error) => core.logger.warn({ error: error.message }, "Redis connection error (task queue)"));
+  const queue = new BullTaskQueue({ connection, prefix: core.keys.queues, queuePrefix: tasks.queuePrefix, policies });
+  return {
+    enqueue: (task) => queue.enqueue(task),
+    close: async () => {
+      await queue.close();
+      await connection.quit();
+    },
+  };
 }

@@ -1,9 +1,10 @@
 /** What the report records about where and with what the experiment ran. */
 import { execFileSync } from "node:child_process";
-import { cpus, hostname, platform, arch, totalmem, release } from "node:os";
+import { cpus, hostname, platform, arch, totalmem, release, loadavg } from "node:os";
 import type { MachineInfo } from "../results";
 
-export function machineInfo(): MachineInfo {
+/** The machine, and its load averages now and at `loadAtStart` (taken when the run started). */
+export function machineInfo(loadAtStart?: readonly number[]): MachineInfo {
   const cores = cpus();
   return {
     hostname: hostname(),
@@ -11,6 +12,7 @@ export function machineInfo(): MachineInfo {
     cpus: cores.length,
     cpuModel: cores[0]?.model.trim() ?? "unknown",
     memoryGb: totalmem() / 1024 ** 3,
+    ...(loadAtStart ? { loadAverage: { atStart: loadAtStart.map((v) => Math.round(v * 100) / 100), atEnd: loadavg().map((v) => Math.round(v * 100) / 100) } } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -62,6 +62,16 @@ describe("npm run experiment -- --profile smoke", () => {
         expect(stage.slo).toHaveProperty("ok");
       }
       expect(result.generator?.cpuPercentOfOneCore).toBeGreaterThan(0);
+      // The tiny open-model ramp: the capacity profile's code path, far below any knee.
+      const open = planned.open!;
+      expect(result.open!.steps.length).toBeGreaterThanOrEqual(1);
+      expect(result.open!.steps[0]!.rps).toBe(open.startRps);
+      for (const step of result.open!.steps) {
+        expect(step.offered).toBe(step.rps * open.stepSeconds);
+        expect(step.p95).toBeGreaterThan(0);
+      }
+      expect(result.knee).toEqual(result.open!.knee);
+      expect(result.knee!.generatorCpuShare).toBeGreaterThan(0);
     }
     expect(summary.machine.cpus).toBeGreaterThan(0);
     expect(summary.versions.node).toBe(process.version);
@@ -74,11 +84,33 @@ describe("npm run experiment -- --profile smoke", () => {
     expect(drained.duplicated).toBe(0);
     expect(drained.tasksPerSecond).toBeGreaterThan(0);
     expect(drained.timeline.at(-1)!.completed).toBe(2000);
+    // Published with delivery paused, then the drain timed alone: nothing categorised before it.
+    expect(drained.drainMode).toBe("after-publish");
+    expect(drained.drainStartedAt).toBeGreaterThanOrEqual(drained.publishSeconds);
+    expect(drained.timeline.filter((p) => p.t < drained.publishSeconds).every((p) => p.completed === 0)).toBe(true);
+    expect(drained.tasksPerSecond).toBeCloseTo(2000 / drained.drainSeconds, 6);
   });
 
-  it("writes the report, the figures and the raw data", () => {
-    for (const file of ["report.md", "report.html", "raw/stages.csv", "raw/timeline.csv", "figures/read-latency.svg", "figures/mixed-latency.svg", "figures/async-drain.svg"]) {
+  it("keeps each role's info lines in logs/ (start-up and clean shutdown)", async () => {
+    const logs = await readdir(join(outDir, "logs"));
+    for (const role of ["api", "worker", "dispatcher", "realtime"]) {
+      const file = logs.find((f) => f.startsWith(role))!;
+      // The role's JSON lines (the cluster launcher adds plain-text lines of its own, like Cloud Run's platform messages).
+      const lines = (await readFile(join(outDir, "logs", file), "utf8"))
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as { severity: string; message: string });
+      expect(lines.some((l) => l.severity === "INFO" && l.message === `${role} listening`), role).toBe(true);
+      expect(lines.some((l) => l.message === "stopped cleanly"), role).toBe(true);
+    }
+  });
+
+  it("writes the report, the figures and the raw data", async () => {
+    for (const file of ["report.md", "report.html", "raw/stages.csv", "raw/steps.csv", "raw/timeline.csv", "figures/read-latency.svg", "figures/mixed-latency.svg", "figures/read-knee.svg", "figures/mixed-timeseries.svg", "figures/async-drain.svg"]) {
       expect(existsSync(join(outDir, file)), file).toBe(true);
     }
+    const html = await readFile(join(outDir, "report.html"), "utf8");
+    expect(html).toContain("<svg");
+    expect(html).not.toContain("<img");
   });
 });

@@ -4,6 +4,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { GoogleAuth } from "google-auth-library";
+import type { MonitoringSeries } from "../results";
 
 export interface MonitoringQuery {
   readonly projectId: string;
@@ -25,12 +26,43 @@ export function seriesFilters(namePrefix: string): Record<string, string> {
   };
 }
 
-/** Fetches each series through the Monitoring API with application default credentials; returns how many came back. */
-export async function collectMonitoringSeries(query: MonitoringQuery): Promise<number> {
+/** What each series measures, for the figure's axis. */
+export const SERIES_LABELS: Readonly<Record<string, string>> = {
+  apiInstances: "api instances",
+  apiCpu: "api CPU (P95 of instances, share)",
+  workerInstances: "worker instances",
+  queueDepth: "task backlog (queue depth)",
+  sqlCpu: "Cloud SQL CPU (share)",
+};
+
+/** A `timeSeries.list` response's point value (int64 values come as strings). */
+interface MonitoringPoint {
+  readonly interval: { readonly endTime: string };
+  readonly value: { readonly int64Value?: string; readonly doubleValue?: number };
+}
+
+/**
+ * The series of one filter on the run's time axis: the values of every returned series (queue
+ * shards, revisions) summed per timestamp; CPU utilisation (a share) takes the highest instead.
+ */
+export function reduceSeries(name: string, timeSeries: ReadonlyArray<{ points?: readonly MonitoringPoint[] }>, start: Date): MonitoringSeries {
+  const byTime = new Map<number, number>();
+  for (const series of timeSeries) {
+    for (const point of series.points ?? []) {
+      const t = (Date.parse(point.interval.endTime) - start.getTime()) / 1000;
+      const value = point.value.doubleValue ?? Number(point.value.int64Value ?? 0);
+      byTime.set(t, name.endsWith("Cpu") ? Math.max(byTime.get(t) ?? 0, value) : (byTime.get(t) ?? 0) + value);
+    }
+  }
+  return { name, label: SERIES_LABELS[name] ?? name, points: [...byTime.entries()].sort(([a], [b]) => a - b).map(([t, value]) => ({ t, value })) };
+}
+
+/** Fetches each series through the Monitoring API with application default credentials; saves the raw answers and returns them reduced for the report. */
+export async function collectMonitoringSeries(query: MonitoringQuery): Promise<MonitoringSeries[]> {
   const auth = new GoogleAuth({ scopes: ["https://www.googleapis.com/auth/monitoring.read"] });
   const client = await auth.getClient();
   const collected: Record<string, unknown> = {};
-  let count = 0;
+  const reduced: MonitoringSeries[] = [];
   for (const [name, filter] of Object.entries(seriesFilters(query.namePrefix))) {
     const params = new URLSearchParams({
       filter,
@@ -39,10 +71,10 @@ export async function collectMonitoringSeries(query: MonitoringQuery): Promise<n
       "aggregation.alignmentPeriod": "60s",
       "aggregation.perSeriesAligner": name.endsWith("Cpu") ? "ALIGN_PERCENTILE_95" : "ALIGN_MAX",
     });
-    const response = await client.request<{ timeSeries?: unknown[] }>({ url: `https://monitoring.googleapis.com/v3/projects/${query.projectId}/timeSeries?${params}` });
+    const response = await client.request<{ timeSeries?: Array<{ points?: MonitoringPoint[] }> }>({ url: `https://monitoring.googleapis.com/v3/projects/${query.projectId}/timeSeries?${params}` });
     collected[name] = response.data.timeSeries ?? [];
-    count += response.data.timeSeries?.length ?? 0;
+    reduced.push(reduceSeries(name, response.data.timeSeries ?? [], query.start));
   }
   await writeFile(query.file, JSON.stringify(collected, null, 2));
-  return count;
+  return reduced;
 }

@@ -1,9 +1,9 @@
 /**
  * The experiment command's options, validated with a message that names the flag and the rule:
  *
- *   npm run experiment -- [--env local|dev|staging|prod] [--profile smoke|quick|paper]
+ *   npm run experiment -- [--env local|dev|staging|prod] [--profile smoke|quick|paper|capacity]
  *     [--scenarios read,mixed,async] [--repeat N] [--out DIR] [--speedup 1,2,4]
- *     [--api-instances N] [--base-url URL] [--no-deploy]
+ *     [--api-instances N] [--base-url URL] [--no-deploy] [--no-cpu-quota] [--baseline DIR]
  */
 import { z } from "zod";
 import { PROFILE_NAMES, PROFILES, SCENARIO_NAMES, type ProfileName, type ScenarioName } from "../scenarios";
@@ -34,6 +34,8 @@ const schema = z.strictObject({
   apiInstances: positiveInt("api-instances", 64).optional(),
   baseUrl: z.url("--base-url must be a URL such as http://127.0.0.1:8000").optional(),
   deploy: z.boolean("--no-deploy takes no value").default(true),
+  cpuQuota: z.boolean("--no-cpu-quota takes no value").default(true),
+  baseline: z.string().min(1, "--baseline needs the directory of an earlier run").optional(),
 });
 
 export interface ExperimentOptions {
@@ -46,6 +48,10 @@ export interface ExperimentOptions {
   readonly apiInstances?: number;
   readonly baseUrl?: string;
   readonly deploy: boolean;
+  /** Local: hold each api and worker instance to 1 vCPU with a CPU quota (see loadtests/local/placement.ts). */
+  readonly cpuQuota: boolean;
+  /** An earlier run's report directory to compare with. */
+  readonly baseline?: string;
 }
 
 /** What `npm run experiment -- --help` prints. */
@@ -58,15 +64,18 @@ export const EXPERIMENT_USAGE = [
   "setting, a failed deploy; the message says which).",
   "",
   "  --env local|dev|staging|prod   where to run (default local: the whole system on this machine)",
-  `${`  --profile ${PROFILE_NAMES.join("|")}`.padEnd(33)}how much load (default quick)`,
-  ...PROFILE_NAMES.map((name) => `      ${name.padEnd(6)} ${PROFILES[name].description}`),
+  `${`  --profile ${PROFILE_NAMES.join("|")}`.padEnd(33)} how much load (default quick)`,
+  ...PROFILE_NAMES.map((name) => `      ${name.padEnd(9)} ${PROFILES[name].description}`),
   `${`  --scenarios ${SCENARIO_NAMES.join(",")}`.padEnd(33)}which experiments, comma-separated (default all)`,
   "  --repeat N                     run everything N times and report confidence intervals",
   "  --out DIR                      report directory (default results/<time>-<env>-<profile>)",
-  "  --speedup 1,2,4                rerun the read scenario at these api instance counts (speed-up figure)",
-  "  --api-instances N              local: api processes behind the port (default 2)",
+  "  --speedup 1,2,4                rerun the read scenario at these api instance counts (speedup figure;",
+  "                                 capacity profile locally: 1,2 by default)",
+  "  --api-instances N              local: api processes behind the port (default 2; capacity profile: 1)",
   "  --base-url URL                 test a system already running there (e.g. the local Docker stack)",
   "  --no-deploy                    cloud: test the deployed stack as it is, without cdktf deploy",
+  "  --no-cpu-quota                 local: run api and worker instances without their 1-vCPU CPU quota",
+  "  --baseline DIR                 compare with an earlier run's report directory (ratios, overlaid curves)",
   "  --help                         this text",
 ].join("\n");
 
@@ -94,5 +103,6 @@ export function parseOptions(argv: Record<string, unknown>): ExperimentOptions {
   }
   const options = parsed.data;
   if (options.env !== "local" && options.apiInstances !== undefined) throw new OptionsError("--api-instances applies to --env local; in the cloud the stack's max instances decide");
+  if (options.env !== "local" && flags["cpu-quota"] === false) throw new OptionsError("--no-cpu-quota applies to --env local; in the cloud Cloud Run sets each instance's vCPUs");
   return options;
 }

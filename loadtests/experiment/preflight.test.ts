@@ -12,6 +12,7 @@ const options = (overrides: Partial<ExperimentOptions> = {}): ExperimentOptions 
   scenarios: ["read", "mixed", "async"],
   repeat: 1,
   deploy: true,
+  cpuQuota: true,
   ...overrides,
 });
 const devSettings = { VALORIZE_DEV_PROJECT_ID: "acme-dev-1", TF_VAR_token_signing_key: "k", TF_VAR_db_owner_password: "p" };
@@ -36,11 +37,12 @@ describe("experiment preflight", () => {
   it("asks only for the tools this run calls", () => {
     const config = loadEnvironment("dev", { env: devSettings });
     const names = (o: Partial<ExperimentOptions>) => requiredTools(options(o), config).map((t) => t.command);
-    expect(names({})).toEqual(["terraform", "k6", "docker"]);
-    expect(names({ deploy: false, scenarios: ["async"] })).toEqual(["terraform"]);
+    expect(names({})).toEqual(["terraform", "k6", "docker", "gcloud"]);
+    expect(names({ deploy: false, scenarios: ["async"] })).toEqual(["terraform", "gcloud"]);
+    expect(names({ deploy: false, scenarios: ["read", "mixed"] })).toEqual(["terraform", "k6"]);
     expect(names({ deploy: false, speedup: [1, 2] })).toEqual(["terraform", "k6", "gcloud"]);
     const prebuilt = { ...config, image: { ...config.image, prebuiltUri: "europe-docker.pkg.dev/p/r/app@sha256:abc" } };
-    expect(requiredTools(options(), prebuilt).map((t) => t.command)).toEqual(["terraform", "k6"]);
+    expect(requiredTools(options(), prebuilt).map((t) => t.command)).toEqual(["terraform", "k6", "gcloud"]);
   });
 
   it("names every missing tool with why and where to get it, once, before anything starts", async () => {
@@ -54,7 +56,7 @@ describe("experiment preflight", () => {
   });
 
   it("names every setting a non-interactive deploy lacks, and none when not deploying", async () => {
-    const path = executablesOnPath("terraform", "k6", "docker");
+    const path = executablesOnPath("terraform", "k6", "docker", "gcloud");
     const error = await failure(preflightCloud("dev", options(), { PATH: path, GOOGLE_OAUTH_ACCESS_TOKEN: "t" }, HEALTHY_MACHINE));
     expect(error.message).toMatch(/  - projectId = \(unset\): the project to deploy into; set VALORIZE_DEV_PROJECT_ID/);
     expect(error.message).toMatch(/  - TF_VAR_token_signing_key = \(unset\): a secret the stack writes write-only/);
@@ -69,7 +71,7 @@ describe("experiment preflight", () => {
   });
 
   it("returns the environment's config when everything is there", async () => {
-    const config = await preflightCloud("dev", options(), { ...devSettings, GOOGLE_OAUTH_ACCESS_TOKEN: "t", PATH: executablesOnPath("terraform", "k6", "docker") }, HEALTHY_MACHINE);
+    const config = await preflightCloud("dev", options(), { ...devSettings, GOOGLE_OAUTH_ACCESS_TOKEN: "t", PATH: executablesOnPath("terraform", "k6", "docker", "gcloud") }, HEALTHY_MACHINE);
     expect(config.projectId).toBe("acme-dev-1");
   });
 });

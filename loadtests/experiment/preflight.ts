@@ -15,7 +15,8 @@ export function requiredTools(options: Pick<ExperimentOptions, "deploy" | "speed
   const tools: Tool[] = [{ ...TOOLS.terraform, why: "reads the stack's outputs" }];
   if (options.scenarios.some((s) => s !== "async") || options.speedup) tools.push(TOOLS.k6);
   if (options.deploy && !config.image.prebuiltUri) tools.push(TOOLS.docker);
-  if (options.speedup) tools.push(TOOLS.gcloud);
+  // gcloud pauses the categorisation queues while the async batch is published, and sets max instances for --speedup.
+  if (options.speedup || options.scenarios.includes("async")) tools.push({ ...TOOLS.gcloud, why: "pauses the task queues while the async batch is published and changes the api's max instances for --speedup" });
   return tools;
 }
 

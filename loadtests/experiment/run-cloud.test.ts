@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { HttpScenario } from "../scenarios";
 import { k6Timeline } from "./k6-csv";
-import { seriesFilters } from "./monitoring";
+import { reduceSeries, seriesFilters } from "./monitoring";
 import { ExperimentError } from "../errors";
-import { parseStackOutputs, terraformError } from "./run-cloud";
+import { loadEnvironment } from "../../environments";
+import { parseStackOutputs, queueGateCommands, terraformError } from "./run-cloud";
 
 describe("stack outputs", () => {
   const outputs = {
@@ -60,5 +61,26 @@ describe("Cloud Monitoring series", () => {
     expect(filters.apiInstances).toContain('resource.labels.service_name = "valorize-dev-api"');
     expect(filters.queueDepth).toContain('starts_with("valorize-dev-")');
     expect(filters.sqlCpu).toContain('ends_with(":valorize-dev-pg")');
+  });
+});
+
+describe("async drain in the cloud", () => {
+  it("pauses and resumes every categorisation queue shard the stack creates (publishing while paused, then the drain alone)", () => {
+    const config = loadEnvironment("dev", { env: { VALORIZE_DEV_PROJECT_ID: "acme-dev-1" } });
+    const pause = queueGateCommands("pause", config, { projectId: "acme-dev-1", region: "europe-west1" });
+    expect(pause).toHaveLength(config.taskQueues.categorise.shards);
+    expect(pause[0]).toEqual(["tasks", "queues", "pause", `${config.namePrefix}-categorise-0`, "--location=europe-west1", "--project=acme-dev-1", "--quiet"]);
+    expect(queueGateCommands("resume", config, { projectId: "p", region: "r" }).map((c) => c[2])).toEqual(Array(config.taskQueues.categorise.shards).fill("resume"));
+  });
+});
+
+describe("Cloud Monitoring series for the report", () => {
+  it("sums series of one filter per timestamp (queue shards) and takes the highest CPU, on the run's time axis", () => {
+    const start = new Date("2026-11-22T10:00:00Z");
+    const point = (minute: number, value: { int64Value?: string; doubleValue?: number }) => ({ interval: { endTime: new Date(start.getTime() + minute * 60_000).toISOString() }, value });
+    const depth = reduceSeries("queueDepth", [{ points: [point(1, { int64Value: "300" }), point(2, { int64Value: "10" })] }, { points: [point(1, { int64Value: "200" })] }], start);
+    expect(depth).toEqual({ name: "queueDepth", label: "task backlog (queue depth)", points: [{ t: 60, value: 500 }, { t: 120, value: 10 }] });
+    const cpu = reduceSeries("apiCpu", [{ points: [point(1, { doubleValue: 0.4 })] }, { points: [point(1, { doubleValue: 0.7 })] }], start);
+    expect(cpu.points).toEqual([{ t: 60, value: 0.7 }]);
   });
 });

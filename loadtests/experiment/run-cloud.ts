@@ -7,10 +7,12 @@
 import { execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { CloudEnvironmentName } from "../../environments";
-import type { SpeedupPoint } from "../results";
-import { scenarioFor, type HttpScenario } from "../scenarios";
+import { taskQueueName, type CloudEnvironmentName, type EnvironmentConfig } from "../../environments";
+import type { DeliveryGate } from "../node/async-runner";
+import { loadCheck, type SpeedupPoint } from "../results";
+import { scenarioFor, speedupLoadFraction, type HttpScenario } from "../scenarios";
 import type { ExperimentContext, ExperimentOutcome } from "./context";
+import { runK6Step } from "./k6-run";
 import { collectMonitoringSeries } from "./monitoring";
 import { ExperimentError } from "../errors";
 import { preflightCloud } from "./preflight";
@@ -49,6 +51,46 @@ function runInherit(command: string, args: string[], env: NodeJS.ProcessEnv = pr
   });
 }
 
+/**
+ * `gcloud tasks queues pause|resume` for every categorisation queue shard (named as the stack
+ * names them). Cloud Tasks: "If a queue is paused then the system will stop dispatching tasks
+ * until the queue is resumed [...] Tasks can still be added when the queue is paused."
+ * (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues/pause), which
+ * is what lets the async experiment publish the whole batch first and time the drain alone.
+ */
+export function queueGateCommands(action: "pause" | "resume", config: Pick<EnvironmentConfig, "namePrefix" | "taskQueues">, outputs: Pick<StackOutputs, "projectId" | "region">): string[][] {
+  return Array.from({ length: config.taskQueues.categorise.shards }, (_, shard) => [
+    "tasks",
+    "queues",
+    action,
+    taskQueueName(config.namePrefix, "categorise", shard),
+    `--location=${outputs.region}`,
+    `--project=${outputs.projectId}`,
+    "--quiet",
+  ]);
+}
+
+function cloudQueueGate(config: EnvironmentConfig, outputs: StackOutputs, ctx: ExperimentContext): DeliveryGate {
+  const run = async (action: "pause" | "resume") => {
+    for (const args of queueGateCommands(action, config, outputs)) await runInherit("gcloud", args);
+  };
+  let paused = false;
+  // A paused queue must not outlive the run, however it ends.
+  ctx.cleanup(async () => {
+    if (paused) await run("resume");
+  });
+  return {
+    pause: async () => {
+      paused = true;
+      await run("pause");
+    },
+    resume: async () => {
+      await run("resume");
+      paused = false;
+    },
+  };
+}
+
 export async function runCloud(ctx: ExperimentContext): Promise<ExperimentOutcome> {
   const env = ctx.options.env as CloudEnvironmentName;
   const config = await preflightCloud(env, ctx.options);
@@ -63,7 +105,8 @@ export async function runCloud(ctx: ExperimentContext): Promise<ExperimentOutcom
   const outputs = parseStackOutputs(stdout);
   const baseUrl = ctx.options.baseUrl ?? outputs.baseUrl;
   const windowStart = new Date();
-  const { runs, seeded } = await runRemote({ baseUrl, loadTool: "k6", drainPollMs: 10_000 }, ctx);
+  const target = { baseUrl, loadTool: "k6" as const, drainPollMs: 10_000, gate: cloudQueueGate(config, outputs, ctx) };
+  const { runs, seeded } = await runRemote(target, ctx);
 
   let speedup: SpeedupPoint[] | undefined;
   if (ctx.options.speedup) {
@@ -72,23 +115,43 @@ export async function runCloud(ctx: ExperimentContext): Promise<ExperimentOutcom
     // The api service is named <namePrefix>-api by the stacks (constructs/app-service.ts).
     const setMax = (n: number) => runInherit("gcloud", ["run", "services", "update", `${config.namePrefix}-api`, `--max-instances=${n}`, `--region=${outputs.region}`, `--project=${outputs.projectId}`, "--quiet"]);
     ctx.cleanup(() => setMax(config.services.api.maxInstances));
-    for (const instances of ctx.options.speedup) {
+    const counts = [...ctx.options.speedup].sort((a, b) => a - b);
+    let baseLoad: number | undefined;
+    for (const instances of counts) {
+      ctx.eta.start(`speedup:${instances}`);
       await setMax(instances);
-      const result = await runHttpRemote(read, { baseUrl, loadTool: "k6", drainPollMs: 10_000 }, seeded, ctx, `speedup-${instances}`);
-      speedup.push({ instances, scenario: "read", meanRps: result.meanRps, peakRps: result.peakRps, p95: result.p95 });
+      const result = await runHttpRemote(read, target, seeded, ctx, `speedup-${instances}`);
+      if (result.knee && read.open) {
+        // Knee at this cap, then a fixed load (speedup) and a load scaled with the cap (aggregate performance).
+        baseLoad ??= Math.max(1, Math.round(result.knee.heldRps * speedupLoadFraction));
+        const scaled = Math.round((baseLoad * instances) / counts[0]!);
+        const fixed = loadCheck(await runK6Step(read, baseUrl, seeded, ctx, `speedup-${instances}-fixed`, baseLoad));
+        const scaledStep = scaled === baseLoad ? fixed : loadCheck(await runK6Step(read, baseUrl, seeded, ctx, `speedup-${instances}-scaled`, scaled));
+        speedup.push({ instances, scenario: "read", knee: result.knee, fixedLoad: fixed, scaledLoad: scaledStep });
+      } else {
+        speedup.push({ instances, scenario: "read", meanRps: result.meanRps, peakRps: result.peakRps, p95: result.p95 });
+      }
+      ctx.eta.finish(`speedup:${instances}`);
     }
   }
 
-  await collectMonitoringSeries({ projectId: outputs.projectId, namePrefix: config.namePrefix, start: windowStart, end: new Date(), file: join(ctx.outDir, "raw", "monitoring.json") }).then(
-    (series) => ctx.log(`collected ${series} Cloud Monitoring series`),
-    (error: unknown) => ctx.log(`could not collect Cloud Monitoring series: ${String(error)}`),
+  const monitoring = await collectMonitoringSeries({ projectId: outputs.projectId, namePrefix: config.namePrefix, start: windowStart, end: new Date(), file: join(ctx.outDir, "raw", "monitoring.json") }).then(
+    (series) => {
+      ctx.log(`collected ${series.length} Cloud Monitoring series`);
+      return series;
+    },
+    (error: unknown) => {
+      ctx.log(`could not collect Cloud Monitoring series: ${String(error)}`);
+      return undefined;
+    },
   );
 
   return {
     baseUrl,
-    capacity: { apiInstances: config.services.api.maxInstances, vcpusPerInstance: Number(config.services.api.cpu) || 1 },
+    capacity: { apiInstances: config.services.api.maxInstances, vcpusPerInstance: Number(config.services.api.cpu) || 1, workerInstances: [config.services.worker.maxInstances] },
     runs,
     speedup,
+    ...(monitoring ? { monitoring } : {}),
     versions: { k6: (await execFileAsync("k6", ["version"]).catch(() => ({ stdout: "unknown" }))).stdout.trim() },
   };
 }

@@ -3,16 +3,16 @@
  * the local Docker stack): data goes in through the public API, the async audit reads through it.
  */
 import { Pool } from "undici";
-import { runAsyncScenario } from "../node/async-runner";
+import { runAsyncScenario, type DeliveryGate } from "../node/async-runner";
 import { ApiDrainProbe } from "../node/drain-probes";
-import { runHttpScenario } from "../node/http-runner";
 import { prewarm } from "../node/prewarm";
 import { registerUsers } from "../node/register-users";
 import type { LoadUser } from "../requests";
-import type { HttpScenarioResult, ScenarioResult } from "../results";
+import { combineHttpResults, type HttpScenarioResult, type ScenarioResult } from "../results";
 import { peakVus, planSummary, PROFILES, scenarioFor, type AsyncScenario, type HttpScenario } from "../scenarios";
 import type { ExperimentContext } from "./context";
-import { runK6 } from "./k6-run";
+import { runK6, runK6KneeSearch } from "./k6-run";
+import { runHttpNode } from "./http-node";
 
 export type LoadTool = "k6" | "node";
 
@@ -21,6 +21,8 @@ export interface RemoteTarget {
   readonly loadTool: LoadTool;
   /** How often the async audit pages through the API. */
   readonly drainPollMs: number;
+  /** Pauses task delivery while the async batch is published (cloud: the Cloud Tasks queues); without it they overlap. */
+  readonly gate?: DeliveryGate;
 }
 
 export interface RemoteRuns {
@@ -63,11 +65,14 @@ export async function seedThroughApi(baseUrl: string, ctx: ExperimentContext, ru
   return users;
 }
 
-/** One HTTP scenario with the target's load tool. */
+/** One HTTP scenario with the target's load tool: the closed stages and/or the knee search. */
 export async function runHttpRemote(scenario: HttpScenario, target: RemoteTarget, seeded: readonly LoadUser[], ctx: ExperimentContext, tag: string): Promise<HttpScenarioResult> {
-  if (target.loadTool === "k6") return runK6(scenario, target.baseUrl, scenario.ownUserPerVu ? [] : seeded, ctx, tag);
-  const users = scenario.ownUserPerVu ? await registerUsers(target.baseUrl, peakVus(scenario), `${tag}-${Date.now().toString(36)}`) : seeded;
-  return runHttpScenario({ baseUrl: target.baseUrl, scenario, fixtures: { users }, onProgress: ctx.progress });
+  // Mixed: one user per VU, registered once here for every k6 run of the search.
+  const users = scenario.ownUserPerVu ? await registerUsers(target.baseUrl, peakVus(scenario), `${tag}-${Date.now().toString(36)}`, 16) : seeded;
+  if (target.loadTool === "node") return runHttpNode(scenario, target.baseUrl, users, ctx);
+  const closed = scenario.stages.length > 0 ? await runK6(scenario, target.baseUrl, users, ctx, tag) : undefined;
+  const open = scenario.open ? await runK6KneeSearch(scenario, target.baseUrl, users, ctx, `${tag}-knee`) : undefined;
+  return combineHttpResults(scenario.name, closed, open);
 }
 
 async function runAsyncRemote(scenario: AsyncScenario, target: RemoteTarget, ctx: ExperimentContext, runTag: string): Promise<ScenarioResult> {
@@ -81,6 +86,7 @@ async function runAsyncRemote(scenario: AsyncScenario, target: RemoteTarget, ctx
       publishers,
       probe,
       pollMs: target.drainPollMs,
+      ...(target.gate ? { gate: target.gate } : {}),
       onProgress: (p) => ctx.progress({ scenario: "async", ...p }),
     });
   } finally {
@@ -93,6 +99,7 @@ export async function runRemote(target: RemoteTarget, ctx: ExperimentContext): P
   const runTag = Math.random().toString(16).slice(2, 10);
   const needsSeed = ctx.options.scenarios.includes("read") || ctx.options.speedup !== undefined;
   const seeded = needsSeed ? await seedThroughApi(target.baseUrl, ctx, runTag) : [];
+  ctx.eta.finish("setup");
   if (seeded.length > 0) ctx.log(`pre-warmed ${await prewarm(target.baseUrl, seeded)} cached pages`);
   const runs: ScenarioResult[][] = [];
   for (let repeat = 1; repeat <= ctx.options.repeat; repeat++) {
@@ -100,7 +107,9 @@ export async function runRemote(target: RemoteTarget, ctx: ExperimentContext): P
     for (const name of ctx.options.scenarios) {
       const scenario = scenarioFor(name, ctx.options.profile);
       ctx.log(planSummary(scenario));
+      ctx.eta.start(`${name}#${repeat}`);
       results.push(scenario.name === "async" ? await runAsyncRemote(scenario, target, ctx, `${runTag}-${repeat}`) : await runHttpRemote(scenario, target, seeded, ctx, `${name}-${repeat}`));
+      ctx.eta.finish(`${name}#${repeat}`);
     }
     runs.push(results);
   }

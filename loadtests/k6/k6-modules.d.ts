@@ -25,7 +25,7 @@ declare module "k6" {
 declare module "k6/execution" {
   const execution: {
     vu: { idInTest: number; iterationInScenario: number };
-    scenario: { startTime: number };
+    scenario: { startTime: number; iterationInTest: number };
   };
   export default execution;
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { scenarioFor, type HttpScenario } from "../scenarios";
 import { bundleK6Script } from "./bundle";
-import { k6Options, scenarioFromSummary, stageAt, stageEnds, stageMetric } from "./plan";
+import { arrivalStepFromSummary, arrivalStepPlan, k6ArrivalOptions, k6Options, scenarioFromSummary, stageAt, stageEnds, stageMetric } from "./plan";
 
 const mixed = scenarioFor("mixed", "quick") as HttpScenario;
 
@@ -52,6 +52,31 @@ describe("k6 plan", () => {
     expect(result.meanRps).toBeCloseTo(1380 / 20);
   });
 
+  it("runs a knee-search step as ramping-arrival-rate from the same definitions: the step's rate, pre-allocated and max VUs", () => {
+    const capacity = scenarioFor("mixed", "capacity") as HttpScenario;
+    const step = arrivalStepPlan(capacity.open!, 2000);
+    const load = k6ArrivalOptions(step).scenarios.load;
+    expect(load).toMatchObject({ executor: "ramping-arrival-rate", startRate: 2000, timeUnit: "1s", preAllocatedVUs: capacity.open!.preAllocatedVus, maxVUs: capacity.open!.maxVus });
+    expect(load.stages).toEqual([{ duration: `${capacity.open!.stepSeconds}s`, target: 2000 }]);
+  });
+
+  it("counts k6's dropped iterations as failures of the step", () => {
+    const step = { rps: 1000, seconds: 8, preAllocatedVus: 10, maxVus: 100 };
+    const metrics = {
+      http_req_duration: { values: { med: 12, "p(95)": 90, "p(99)": 200 } },
+      http_reqs: { values: { count: 7900 } },
+      http_req_failed: { values: { rate: 0.01 } },
+      dropped_iterations: { values: { count: 100 } },
+      vus_max: { values: { max: 100 } },
+    };
+    const result = arrivalStepFromSummary(step, { metrics }, 1, 42);
+    expect(result).toMatchObject({ ladder: 1, rps: 1000, startedAt: 42, offered: 8000, completed: 7900, dropped: 100, errors: 79 + 100, peakInFlight: 100, late: 0 });
+    expect(result.errorRate).toBeCloseTo(179 / 8000);
+    expect(result.achievedRps).toBeCloseTo((7900 - 79) / 8);
+    expect(result.slo).toMatchObject({ ok: false, latencyOk: true, errorsOk: false, onTimeOk: false });
+    expect(arrivalStepFromSummary(step, { metrics: { ...metrics, http_req_failed: { values: { rate: 0 } }, dropped_iterations: undefined } }, 0, 0).slo.ok).toBe(true);
+  });
+
   it("bundles into one ES module that imports only k6's own modules", async () => {
     const dir = await mkdtemp(join(tmpdir(), "k6-"));
     try {
@@ -61,6 +86,7 @@ describe("k6 plan", () => {
       expect(imports.sort()).toEqual(["k6", "k6/execution", "k6/http"]);
       expect(source).toMatch(/export \{[^}]*handleSummary/);
       expect(source).toContain("ramping-vus");
+      expect(source).toContain("ramping-arrival-rate");
       expect(source).not.toMatch(/require\(/);
     } finally {
       await rm(dir, { recursive: true, force: true });

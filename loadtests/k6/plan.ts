@@ -3,8 +3,8 @@
  * the k6 options for a scenario (ramping VUs, SLO thresholds per stage), the stage a moment falls
  * in, and the conversion of k6's end-of-test summary into our results format.
  */
-import type { HttpScenario } from "../scenarios";
-import { scenarioTotals, SLO, sloVerdict } from "../slo";
+import type { ArrivalSearch, HttpScenario } from "../scenarios";
+import { openStepVerdict, scenarioTotals, SLO, sloVerdict } from "../slo";
 
 /** Seconds at which each stage ends, from the start of the load. */
 export function stageEnds(scenario: HttpScenario): number[] {
@@ -98,5 +98,83 @@ export function scenarioFromSummary(scenario: HttpScenario, data: K6SummaryData)
     errorRate,
     sloBrokeAtVus,
     timeline: [],
+  };
+}
+
+/** One offered-rate step of the knee search, as one k6 run. */
+export interface ArrivalStepPlan {
+  readonly rps: number;
+  readonly seconds: number;
+  readonly preAllocatedVus: number;
+  readonly maxVus: number;
+}
+
+export function arrivalStepPlan(search: Pick<ArrivalSearch, "stepSeconds" | "preAllocatedVus" | "maxVus">, rps: number): ArrivalStepPlan {
+  return { rps, seconds: search.stepSeconds, preAllocatedVus: search.preAllocatedVus, maxVus: search.maxVus };
+}
+
+/**
+ * k6 options for one step of the open model: a `ramping-arrival-rate` scenario that starts at the
+ * step's rate and holds it (as the Node runner does), with at most `maxVus` VUs. An iteration
+ * that finds no free VU is not started and k6 counts it in `dropped_iterations`, which the
+ * conversion below adds to the failures.
+ */
+export function k6ArrivalOptions(step: ArrivalStepPlan) {
+  return {
+    scenarios: {
+      load: {
+        executor: "ramping-arrival-rate",
+        startRate: step.rps,
+        timeUnit: "1s",
+        preAllocatedVUs: Math.min(step.preAllocatedVus, step.maxVus),
+        maxVUs: step.maxVus,
+        stages: [{ duration: `${step.seconds}s`, target: step.rps }],
+        gracefulStop: "10s",
+      },
+    },
+    summaryTrendStats: ["med", "p(95)", "p(99)", "avg", "max"],
+    discardResponseBodies: true,
+    setupTimeout: "10m",
+  };
+}
+
+/**
+ * One step's results from k6's summary, in the Node runner's shape. k6 measures latency from the
+ * moment a request is sent; its arrival-rate executor starts iterations on schedule while VUs are
+ * free and drops the rest, so the omission shows up as dropped iterations (counted as failures)
+ * rather than as latency. It has no notion of a late start, so `late` is 0 and "P95 from send" is
+ * the same P95.
+ */
+export function arrivalStepFromSummary(step: ArrivalStepPlan, data: K6SummaryData, ladder: number, startedAt: number) {
+  const duration = data.metrics.http_req_duration?.values ?? {};
+  const completed = data.metrics.http_reqs?.values.count ?? 0;
+  const failedRate = data.metrics.http_req_failed?.values.rate ?? 0;
+  const failed = Math.round(failedRate * completed);
+  const dropped = data.metrics.dropped_iterations?.values.count ?? 0;
+  const offered = completed + dropped;
+  const errors = failed + dropped;
+  const errorRate = offered === 0 ? 0 : errors / offered;
+  const notOnTimeRate = offered === 0 ? 0 : dropped / offered;
+  const p95 = duration["p(95)"] ?? 0;
+  return {
+    ladder,
+    rps: step.rps,
+    startedAt,
+    durationSeconds: step.seconds,
+    offered,
+    completed,
+    achievedRps: (completed - failed) / step.seconds,
+    errors,
+    dropped,
+    late: 0,
+    p50: duration.med ?? 0,
+    p95,
+    p99: duration["p(99)"] ?? 0,
+    serviceP95: p95,
+    errorRate,
+    notOnTimeRate,
+    peakInFlight: data.metrics.vus_max?.values.max ?? data.metrics.vus?.values.max ?? 0,
+    generatorCpuShare: 0,
+    slo: openStepVerdict(p95, errorRate, notOnTimeRate),
   };
 }

@@ -24,6 +24,9 @@ export interface Progress {
   readonly rps: number;
   readonly p95: number;
   readonly errors: number;
+  /** When the runner has them (k6's CSV tail does). */
+  readonly p50?: number;
+  readonly p99?: number;
 }
 
 export interface HttpRunOptions {
@@ -123,6 +126,7 @@ export async function runHttpScenario(options: HttpRunOptions): Promise<HttpScen
 
   const cpuBefore = process.cpuUsage();
   const runStarted = performance.now();
+  const startedAtMs = Date.now();
   const vuLoops: Promise<void>[] = [];
   const ticker = setInterval(() => {
     const t = (performance.now() - runStarted) / 1000;
@@ -155,7 +159,7 @@ export async function runHttpScenario(options: HttpRunOptions): Promise<HttpScen
     cpuPercentOfOneCore: (cpuSeconds / wallSeconds) * 100,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
-  return summarize(scenario, stages, seconds.points, generator);
+  return { ...summarize(scenario, stages, seconds.points, generator), startedAtMs };
 }
 
 function summarize(scenario: HttpScenario, recorders: readonly StageRecorder[], timeline: readonly TimelinePoint[], generator: GeneratorUsage): HttpScenarioResult {

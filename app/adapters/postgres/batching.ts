@@ -1,8 +1,8 @@
 /**
  * Request batching for the worker's hot statements. Under push delivery many categorisation tasks
  * run at once, each doing "find transaction, set category if unset, check budget". DataLoader
- * gathers the calls made in the same tick into one statement per kind, so N concurrent tasks cost
- * three round trips instead of 3N (on this platform a round trip costs far more CPU than the
+ * gathers the calls made within a short window into one statement per kind, so N concurrent tasks
+ * cost three round trips instead of 3N (on this platform a round trip costs far more CPU than the
  * query). Each caller still gets exactly its own answer.
  */
 import DataLoader from "dataloader";
@@ -12,12 +12,18 @@ import type { BudgetRepository, TransactionRepository } from "../../domain/ports
 import { BUDGET_COLUMNS, toBudget, toTransaction, TRANSACTION_COLUMNS } from "./repositories/rows";
 
 const MAX_BATCH = 500;
+/**
+ * How long the first call of a batch waits for others. Tasks arrive one HTTP request at a time, so
+ * gathering only one event-loop turn made batches of about one at a few hundred tasks a second;
+ * 20 ms gathers several, and a task waits at most 60 ms more (three batched statements), nothing
+ * next to its time in the queue. Measured under the mixed load at 1,600 req/s (320 tasks/s): worker
+ * CPU per request -35 %, PostgreSQL's -20 %; 50 ms gained little more.
+ */
+export const BATCH_WINDOW_MS = 20;
 const options = {
   cache: false,
   maxBatchSize: MAX_BATCH,
-  // Dispatch after the event loop's I/O phase: every request that arrived in this turn joins the
-  // batch. (DataLoader's default, the end of the current job, sees one request at a time.)
-  batchScheduleFn: (dispatch: () => void) => setImmediate(dispatch),
+  batchScheduleFn: (dispatch: () => void) => setTimeout(dispatch, BATCH_WINDOW_MS),
 } as const;
 
 interface TransactionKey {
