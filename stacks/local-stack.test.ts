@@ -52,6 +52,12 @@ describe("local stack", () => {
     ]);
   });
 
+  it("keeps Redis's data (the local task queues) on a volume in an append-only file, so a restart loses no queued task", () => {
+    const redis = container("redis");
+    expect(redis.command.join(" ")).toContain("--appendonly yes --appendfsync everysec");
+    expect(redis.volumes).toEqual([{ container_path: "/data", volume_name: "${docker_volume.redis-data.name}" }]);
+  });
+
   it("hardens every container: no capabilities beyond need, no privilege escalation", () => {
     for (const c of containers) {
       expect(c.capabilities.drop).toEqual(["ALL"]);

@@ -77,15 +77,24 @@ export class LocalStack extends StandaloneStack {
       readOnlyRootFilesystem: false,
       capabilities: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"],
     });
+    // Redis also holds the local task queues (the stand-in for Cloud Tasks, which never loses a
+    // queued task): an append-only file on a volume, fsynced every second, keeps them across a
+    // restart of the container; only a crash of the host can lose the last second or so.
+    const redisData = new Volume(this, "redis-data", { name: `${prefix}-redis-data` });
     const redis = new DockerService(this, "redis", {
       name: `${prefix}-redis`,
       aliases: ["redis"],
       image: redisImage.imageId,
       network,
-      command: ["redis-server", "--save", "", "--appendonly", "no", "--maxmemory", "256mb", "--maxmemory-policy", config.cache.maxmemoryPolicy],
+      command: [
+        "redis-server", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec",
+        "--maxmemory", "256mb", "--maxmemory-policy", config.cache.maxmemoryPolicy,
+      ],
       ports: [{ containerPort: 6379, hostPort: settings.redisPort, hostAddress: settings.bindAddress }],
+      volumes: [{ volumeName: redisData.name, containerPath: "/data" }],
       healthcheck: { test: ["CMD", "redis-cli", "ping"] },
-      capabilities: ["SETGID", "SETUID"],
+      // The image's entrypoint hands /data to the redis user (CHOWN) before dropping to it.
+      capabilities: ["CHOWN", "SETGID", "SETUID"],
     });
 
     const appEnv = {

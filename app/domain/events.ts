@@ -20,6 +20,12 @@ export type RealtimeEvent =
       readonly account_id: string;
       readonly category_id: string;
       readonly category_name: string;
+      /**
+       * Set when a delivery that found the transaction already categorised announces it again (a
+       * redelivery finishing what an earlier delivery may not have): the categorisation was
+       * applied once, by the delivery whose event has no `repeat`. Clients treat both alike.
+       */
+      readonly repeat?: true;
     }
   | { readonly type: "account.balance_changed"; readonly account_id: string; readonly balance: string }
   | {

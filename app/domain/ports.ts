@@ -3,6 +3,7 @@
  * imports a framework or a driver.
  */
 import type { RealtimeEvent } from "./events";
+import type { FollowUp, PendingFollowUp } from "./follow-ups";
 import type {
   Account,
   Budget,
@@ -69,7 +70,7 @@ export interface OncePerKey {
 }
 
 export type RecordOutcome =
-  | { readonly kind: "recorded"; readonly balanceCents: number }
+  | { readonly kind: "recorded"; readonly balanceCents: number; readonly followUpId?: string }
   | { readonly kind: "replay"; readonly response: unknown }
   | { readonly kind: "mismatch" };
 
@@ -79,9 +80,10 @@ export interface TransactionRepository {
    * account row stays locked until the transaction ends). With `once`, the key is claimed in the
    * same step: if it is already taken nothing is posted and the earlier response ("replay") or a
    * "mismatch" comes back; a concurrent claim of the key waits for the first to finish. Fails with
-   * not_found when the account or category is not the tenant's.
+   * not_found when the account or category is not the tenant's. With `followUp`, it goes into the
+   * outbox in the same step, its `balance` set to the account's balance after this posting.
    */
-  record(entry: TransactionEntry, once?: OncePerKey): Promise<RecordOutcome>;
+  record(entry: TransactionEntry, once?: OncePerKey, followUp?: Omit<FollowUp, "balance">): Promise<RecordOutcome>;
   find(userId: string, transactionId: string): Promise<Transaction | undefined>;
   /** Newest first; returns up to perPage + 1 rows so the caller can tell whether more follow. */
   list(userId: string, filter: TransactionFilter): Promise<Transaction[]>;
@@ -121,6 +123,18 @@ export interface NotificationRepository {
   insertOnce(userId: string, key: string, kind: string, data: Readonly<Record<string, unknown>>): Promise<{ id: string } | undefined>;
 }
 
+/** The transactional outbox (see follow-ups.ts). */
+export interface OutboxRepository {
+  /** Stores a follow-up in the caller's transaction; returns its id. */
+  add(followUp: FollowUp): Promise<string>;
+  /**
+   * Up to `limit` follow-ups that are due, each leased for `leaseSeconds` (due again afterwards
+   * unless removed), skipping rows another instance is claiming right now.
+   */
+  claimDue(limit: number, leaseSeconds: number): Promise<PendingFollowUp[]>;
+  remove(ids: readonly string[]): Promise<void>;
+}
+
 export interface Repositories {
   readonly users: UserRepository;
   readonly accounts: AccountRepository;
@@ -130,6 +144,7 @@ export interface Repositories {
   readonly budgets: BudgetRepository;
   readonly imports: ImportRepository;
   readonly notifications: NotificationRepository;
+  readonly outbox: OutboxRepository;
 }
 
 export interface Database {

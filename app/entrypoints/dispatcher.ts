@@ -1,9 +1,10 @@
 import type { TaskQueuePolicies } from "../../environments/task-queues";
 import { createHttpServer } from "../adapters/http/server";
 import type { Logger } from "../adapters/logging";
-import { createRedis } from "../adapters/redis/connection";
+import { createRedis, redisDependency } from "../adapters/redis/connection";
 import { redisKeys } from "../adapters/redis/keys";
 import { LocalDispatcher } from "../adapters/tasks/local-dispatcher";
+import { queueDurabilityProblem } from "../adapters/tasks/queue-durability";
 import type { AppConfig } from "../config";
 import { closeInOrder, type RoleInstance } from "./lifecycle";
 import { localTaskPolicies } from "./services";
@@ -31,7 +32,16 @@ export async function buildDispatcher(
     logger,
   });
   dispatcher.start();
-  const server = createHttpServer({ logger, project: config.log.project, ready: async () => void (await connection.ping()) });
+  void queueDurabilityProblem(connection).then(
+    (problem) => problem && logger.warn({ setting: "appendonly" }, `task queues not durable: ${problem}`),
+    () => undefined, // Redis not up yet: readiness reports it
+  );
+  const server = createHttpServer({
+    logger,
+    project: config.log.project,
+    ready: async () => void (await connection.ping()),
+    dependencies: [redisDependency(connection)],
+  });
   return {
     server,
     dispatcher,

@@ -1,7 +1,12 @@
 /**
- * Running a role until Cloud Run (or Ctrl-C) stops it. On SIGTERM Cloud Run gives 10 s: we stop
- * taking work, drain what is in flight, close sockets and pools, and exit before the deadline.
+ * Running a role until Cloud Run (or Ctrl-C) stops it. Cloud Run sends SIGTERM and SIGKILL 10 s
+ * later (https://cloud.google.com/run/docs/container-contract, "Instance shutdown"). On SIGTERM
+ * we fail readiness, stop accepting connections, let the requests in flight finish and close the
+ * keep-alive connections cleanly (see adapters/http/drain.ts), close pools, and exit 0, all well
+ * before the SIGKILL: the drain gives up at DRAIN_DEADLINE_MS (cutting what is left), and
+ * SHUTDOWN_GRACE_MS (8 s by default) is the last resort, which exits 1.
  */
+import type { DrainOptions } from "../adapters/http/drain";
 import type { HttpServer } from "../adapters/http/server";
 import type { Logger } from "../adapters/logging";
 import type { AppConfig } from "../config";
@@ -11,6 +16,13 @@ export interface RoleInstance {
   /** Drains and closes everything the role opened. */
   close(): Promise<void>;
 }
+
+/**
+ * The drain's budget inside Cloud Run's 10 s: a second for idle keep-alive connections to bring one
+ * more request, six for requests in flight (an upload, a push), leaving two for pools before the
+ * default 8 s grace.
+ */
+export const DRAIN: Required<DrainOptions> = { idleGraceMs: 1_000, deadlineMs: 6_000 };
 
 export async function serveUntilStopped(role: RoleInstance, config: AppConfig, logger: Logger): Promise<void> {
   // A deep accept queue: a burst of new connections (the dispatcher opening its pool) must wait
@@ -41,9 +53,11 @@ export async function serveUntilStopped(role: RoleInstance, config: AppConfig, l
   process.once("SIGINT", stop);
 }
 
-/** Closes the HTTP side first (readiness turns red, in-flight requests finish), then the rest. */
+/** Drains the HTTP side first (readiness turns red, in-flight requests finish), then closes the rest. */
 export async function closeInOrder(server: HttpServer, ...rest: Array<() => Promise<unknown>>): Promise<void> {
   server.markDraining();
+  const { cut } = await server.drain(DRAIN);
+  if (cut > 0) server.app.log.warn({ cut, deadlineMs: DRAIN.deadlineMs }, "requests still in flight at the drain deadline were cut");
   await server.app.close();
   for (const close of rest) await close();
 }

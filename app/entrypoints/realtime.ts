@@ -1,11 +1,11 @@
 import { createHttpServer } from "../adapters/http/server";
 import type { Logger } from "../adapters/logging";
 import { RealtimeGateway } from "../adapters/realtime/gateway";
-import { createRedis } from "../adapters/redis/connection";
+import { createRedis, redisDependency } from "../adapters/redis/connection";
 import { TenantEventSubscriber } from "../adapters/redis/events";
 import type { AppConfig } from "../config";
 import { authenticate } from "../domain/queries/authenticate";
-import type { RoleInstance } from "./lifecycle";
+import { DRAIN, type RoleInstance } from "./lifecycle";
 import { createCoreServices, type CoreServices } from "./services";
 
 export interface RealtimeInstance extends RoleInstance {
@@ -29,6 +29,7 @@ export async function buildRealtime(config: AppConfig, logger: Logger): Promise<
     project: config.log.project,
     // PING is one of the few commands a connection in subscriber mode may send.
     ready: async () => void (await Promise.all([core.ready(), subscriberConnection.ping()])),
+    dependencies: [...core.dependencies, redisDependency(subscriberConnection)],
   });
   gateway.attach(server.app.server);
   return {
@@ -37,8 +38,9 @@ export async function buildRealtime(config: AppConfig, logger: Logger): Promise<
     gateway,
     async close() {
       server.markDraining();
-      // Sockets first: an upgraded connection would otherwise hold the HTTP server open.
+      // WebSockets first (clients reconnect to another instance); then the HTTP side drains.
       await gateway.close();
+      await server.drain(DRAIN);
       await server.app.close();
       await subscriberConnection.quit().catch(() => undefined);
       await core.close();

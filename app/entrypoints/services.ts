@@ -9,9 +9,10 @@ import { DEFAULT_TASK_QUEUE_POLICIES, resolveTaskQueuePolicies, type TaskQueuePo
 import { CsvStatementParser } from "../adapters/csv/statement-parser";
 import type { Logger } from "../adapters/logging";
 import { PostgresDatabase } from "../adapters/postgres/database";
-import { createPostgresPool, type PostgresPool } from "../adapters/postgres/pool";
+import type { Dependency } from "../adapters/http/dependencies";
+import { createPostgresPool, postgresDependency, type PostgresPool } from "../adapters/postgres/pool";
 import { tokenRepository } from "../adapters/postgres/repositories/tokens";
-import { createRedis } from "../adapters/redis/connection";
+import { createRedis, redisDependency } from "../adapters/redis/connection";
 import { RedisEventPublisher } from "../adapters/redis/events";
 import { redisKeys, type RedisKeys } from "../adapters/redis/keys";
 import { VersionedReadCache } from "../adapters/redis/read-cache";
@@ -34,6 +35,8 @@ export interface CoreServices {
   readonly tokens: HashedTokenStore;
   readonly hasher: ScryptPasswordHasher;
   readonly parser: CsvStatementParser;
+  /** PostgreSQL and Redis, for the fast 503 while one is down. */
+  readonly dependencies: readonly Dependency[];
   /** PostgreSQL and Redis both answer. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -47,6 +50,7 @@ export async function createCoreServices(config: AppConfig, logger: Logger): Pro
   const redis = createRedis(config.redis, "commands");
   redis.on("error", (error) => logger.warn({ error: error.message }, "Redis connection error"));
   const keys = redisKeys(config.redis.keyPrefix);
+  const dependencies = [postgresDependency, redisDependency(redis)];
   return {
     config,
     logger,
@@ -59,6 +63,7 @@ export async function createCoreServices(config: AppConfig, logger: Logger): Pro
     tokens: new HashedTokenStore({ repository: tokenRepository(postgres.pool), redis, keys, secret: config.tokenSecret }),
     hasher: new ScryptPasswordHasher(),
     parser: new CsvStatementParser(),
+    dependencies,
     async ready() {
       await Promise.all([db.ping(), redis.ping()]);
     },

@@ -24,7 +24,7 @@ export async function buildWorker(config: AppConfig, logger: Logger): Promise<Wo
     import: (payload) => runImport(core, payload),
     notify: (payload) => deliverNotification(core, payload),
   };
-  const server = createHttpServer({ logger, project: config.log.project, ready: core.ready });
+  const server = createHttpServer({ logger, project: config.log.project, ready: core.ready, dependencies: core.dependencies });
   registerWorkerRoutes(server.app, {
     handlers,
     authenticate: taskPushAuthenticator(config.taskAuth),

@@ -3,8 +3,6 @@
  * headers, retries with Cloud Tasks backoff and stop rules, dispatch deadlines, de-duplication by
  * task name, concurrency and rate limits, all read from the shared queue policy.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { Queue } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_TASK_QUEUES, LOCAL_TASK_PUSH_IDENTITY, TASK_TYPES, type TaskQueuePolicies, type TaskQueuePolicy } from "../../environments/task-queues";
@@ -16,44 +14,8 @@ import type { DispatcherInstance } from "../entrypoints/dispatcher";
 import { localTaskPolicies } from "../entrypoints/services";
 import type { TaskRequest } from "../domain/tasks";
 import { isolate, type Isolated } from "./support/isolation";
+import { PushTarget as Target } from "./support/push-target";
 import { eventually, startDispatcher } from "./support/roles";
-
-interface Received {
-  readonly at: number;
-  readonly path: string;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: string;
-}
-
-/** A stand-in worker: records every delivery and answers as `respond` says (a status, or "hang"). */
-class Target {
-  readonly received: Received[] = [];
-  inFlight = 0;
-  maxInFlight = 0;
-  respond: (attempt: Received, index: number) => number | "hang" | Promise<number> = () => 200;
-  private readonly server = http.createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk) => (body += chunk));
-    request.on("end", async () => {
-      const received = { at: Date.now(), path: request.url ?? "", headers: request.headers, body };
-      this.received.push(received);
-      this.inFlight++;
-      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-      const answer = await this.respond(received, this.received.length - 1);
-      if (answer === "hang") return;
-      this.inFlight--;
-      response.writeHead(answer, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
-}
 
 const fastPolicy = (overrides: Partial<TaskQueuePolicy> = {}): TaskQueuePolicy => ({
   shards: 1,

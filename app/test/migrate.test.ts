@@ -32,7 +32,7 @@ afterAll(async () => {
 describe("migrations", () => {
   it("apply once even when two runs race, and are a no-op afterwards", async () => {
     const [a, b] = await Promise.all([migrate(admin, { schema, logger }), migrate(admin, { schema, logger })]);
-    expect([...a, ...b]).toEqual(["1732300000000_initial-schema"]);
+    expect([...a, ...b]).toEqual(["1732300000000_initial-schema", "1732400000000_outbox"]);
     expect(await migrate(admin, { schema, logger })).toEqual([]);
     const { rows } = await admin.query("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", [schema]);
     expect(rows.map((r) => r.table_name)).toEqual([
@@ -44,6 +44,7 @@ describe("migrations", () => {
       "idempotency_keys",
       "imports",
       "notifications",
+      "outbox",
       "pgmigrations",
       "transaction_splits",
       "transactions",

@@ -1,20 +1,28 @@
 /**
- * The versioned cache-aside store on a real Redis: per-tenant invalidation without scans, and the
- * race where a slow reader stores rows loaded before a write.
+ * The versioned cache-aside store on a real Redis: per-tenant invalidation without scans, the race
+ * where a slow reader stores rows loaded before a write, and losses of Redis data (a restart
+ * without persistence, a failover to a replica that lacks the newest writes, an evicted version)
+ * on throwaway redis-servers.
  */
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { throwawayRedis } from "../../loadtests/local/data-services";
 import { redisKeys } from "../adapters/redis/keys";
 import { VersionedReadCache } from "../adapters/redis/read-cache";
 import { deleteKeys, REDIS_URL } from "./support/isolation";
+import { eventually } from "./support/roles";
 
 const keys = redisKeys(`test:cache${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}:`);
 let redis: Redis;
 let cache: VersionedReadCache;
 
-beforeAll(() => {
+beforeAll(async () => {
   redis = new Redis(REDIS_URL);
   cache = new VersionedReadCache(redis, keys, 60);
+  await cache.ready();
 });
 
 afterAll(async () => {
@@ -58,14 +66,27 @@ describe("VersionedReadCache", () => {
     expect(text(await cache.getOrLoad("dave", "page", async () => "fresh rows"))).toBe("fresh rows"); // ...nobody else does
   });
 
-  it("serves a stored view only under exactly its version (no prefix look-alikes)", async () => {
+  it("serves a stored view only under exactly its tag, the server's run and the version (no prefix look-alikes)", async () => {
+    const runId = /run_id:(\w+)/.exec(await redis.info("server"))![1];
     await redis.set(keys.tenantVersion("frank"), "ab");
-    await redis.set(keys.view("frank", "v"), "abc\nloaded under abc");
+    await redis.set(keys.view("frank", "v"), `${runId}.abc\nloaded under abc`);
     expect(text(await cache.getOrLoad("frank", "v", async () => "fresh"))).toBe("fresh");
-    expect(await redis.get(keys.view("frank", "v"))).toBe("ab\nfresh");
+    expect(await redis.get(keys.view("frank", "v"))).toBe(`${runId}.ab\nfresh`);
     expect(text(await cache.getOrLoad("frank", "v", async () => "unused"))).toBe("fresh");
-    await redis.set(keys.view("frank", "w"), "ab");
+    await redis.set(keys.view("frank", "w"), `${runId}.ab`);
     expect(text(await cache.getOrLoad("frank", "w", async () => "loaded"))).toBe("loaded");
+    await redis.set(keys.view("frank", "x"), "0123abcd.ab\nloaded by another server's run");
+    expect(text(await cache.getOrLoad("frank", "x", async () => "reloaded"))).toBe("reloaded");
+  });
+
+  it("gives a tenant without a version key a fresh one, so an evicted version never brings back what was cached before a write", async () => {
+    expect(text(await cache.getOrLoad("judy", "v", async () => "before the write"))).toBe("before the write");
+    const first = await redis.get(keys.tenantVersion("judy"));
+    expect(first).toMatch(/^[A-Za-z0-9_-]{12}$/);
+    await cache.invalidate("judy");
+    await redis.del(keys.tenantVersion("judy")); // evicted (volatile-lru) or lost
+    expect(text(await cache.getOrLoad("judy", "v", async () => "after the write"))).toBe("after the write");
+    expect(await redis.get(keys.tenantVersion("judy"))).not.toBe(first);
   });
 
   it("serves its own copy while the tenant version stands, without the view's bytes in Redis", async () => {
@@ -100,5 +121,61 @@ describe("VersionedReadCache", () => {
     expect(view).toBeLessThanOrEqual(60);
     await cache.invalidate("erin");
     expect(await redis.ttl(keys.tenantVersion("erin"))).toBeGreaterThan(24 * 3600);
+  });
+});
+
+describe("VersionedReadCache when Redis loses data", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "valorize-cache-loss-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A cache on its own throwaway Redis; `during` gets the server and the cache. */
+  async function withThrowawayRedis(name: string, during: (server: Awaited<ReturnType<typeof throwawayRedis>>, cache: VersionedReadCache) => Promise<void>) {
+    const serverDir = join(dir, name);
+    await mkdir(serverDir);
+    const server = await throwawayRedis({ dir: serverDir, durable: false });
+    const connection = new Redis(server.url, { maxRetriesPerRequest: 2 });
+    connection.on("error", () => undefined);
+    try {
+      const local = new VersionedReadCache(connection, redisKeys("loss:"), 300);
+      await local.ready();
+      await during(server, local);
+    } finally {
+      connection.disconnect();
+      await server.stop();
+    }
+  }
+
+  it("never serves the pre-write page after Redis restarts empty (Memorystore Basic)", async () => {
+    await withThrowawayRedis("restart", async (server, local) => {
+      expect(text(await local.getOrLoad("kim", "page", async () => "before the write"))).toBe("before the write");
+      await local.invalidate("kim"); // the write, answered before Redis goes away
+      await server.stop();
+      await server.start(); // no persistence: every key is gone, the tenant's version with them
+      await local.ready();
+      expect(text(await local.getOrLoad("kim", "page", async () => "after the write"))).toBe("after the write");
+    });
+  });
+
+  it("never serves the pre-write page after a failover to a replica that missed the write", async () => {
+    await withThrowawayRedis("failover", async (server, local) => {
+      const admin = new Redis(server.url);
+      try {
+        expect(text(await local.getOrLoad("lee", "page", async () => "before the write"))).toBe("before the write");
+        await admin.save(); // what the replica has: the version and the view from before the write
+        await local.invalidate("lee"); // the write's new version, not yet replicated
+        await server.stop("SIGKILL");
+        await server.start(); // comes back from the snapshot: the old version is current again
+        await eventually(async () => (await admin.get(redisKeys("loss:").view("lee", "page"))) !== null, 10_000, "the snapshot to load");
+        await local.ready();
+        expect(text(await local.getOrLoad("lee", "page", async () => "after the write"))).toBe("after the write");
+      } finally {
+        admin.disconnect();
+      }
+    });
   });
 });

@@ -3,47 +3,87 @@
  * load balancer. Node's cluster module shares the listening socket and spreads connections
  * round-robin, so there is no extra proxy hop. (The experiment runs N workers the same way.)
  *
- *   node --import tsx loadtests/local/api-cluster.ts <instances> <bundle> [role] [cpu,cpu,...]
+ *   node --import tsx loadtests/local/api-cluster.ts <instances> <bundle|main.ts> [role] [cpu,cpu,...]
  *
- * With a CPU list, instance i is pinned (taskset) to the i-th CPU of the list, cycling: one
- * process per core, as one instance per vCPU (see placement.ts).
+ * With a CPU list, instance slot i is pinned (taskset) to the i-th CPU of the list, cycling: one
+ * process per core, as one instance per vCPU (see placement.ts); a replacement takes its
+ * predecessor's slot.
+ *
+ * Like Cloud Run, it replaces an instance that exits without being asked to: one that crashed
+ * (killed, or a non-zero exit) and one that stopped cleanly (a rolling restart sends SIGTERM to
+ * each in turn). A crash loop still fails loudly: the MAX_CRASHES + 1st crash within CRASH_WINDOW_MS
+ * stops the cluster with exit code 1, naming the instance and how it ended. SIGTERM or SIGINT to
+ * this process stops every instance (each drains) and exits 0.
  */
 import { execFileSync } from "node:child_process";
-import cluster from "node:cluster";
+import cluster, { type Worker } from "node:cluster";
+
+/** Crashes tolerated per window before the cluster gives up (a bad release or config crashes every start). */
+const MAX_CRASHES = 5;
+const CRASH_WINDOW_MS = 60_000;
 
 const instances = Number(process.argv[2]);
 const bundle = process.argv[3];
 const role = process.argv[4] ?? "api";
 const cpus = process.argv[5]?.split(",").filter(Boolean) ?? [];
 if (!Number.isInteger(instances) || instances < 1 || !bundle) {
-  console.error("usage: api-cluster.ts <instances> <bundle> [role] [cpu,cpu,...]");
+  console.error("usage: api-cluster.ts <instances> <bundle|main.ts> [role] [cpu,cpu,...]");
   process.exit(2);
 }
 
-// Workers run the bundle with plain node (no tsx), like the container does.
-cluster.setupPrimary({ exec: bundle, args: [role], execArgv: [] });
-for (let i = 0; i < instances; i++) {
+// Workers run the bundle with plain node (no tsx), like the container does; sources need tsx.
+cluster.setupPrimary({ exec: bundle, args: [role], execArgv: bundle.endsWith(".ts") ? ["--import", "tsx"] : [] });
+
+/** Which placement slot each running instance holds. */
+const slots = new Map<Worker, number>();
+
+function start(slot: number): void {
   const worker = cluster.fork();
-  const cpu = cpus[i % Math.max(1, cpus.length)];
+  slots.set(worker, slot);
+  const cpu = cpus.length > 0 ? cpus[slot % cpus.length] : undefined;
   if (cpu !== undefined && worker.process.pid) execFileSync("taskset", ["-a", "-p", "-c", cpu, String(worker.process.pid)], { stdio: "ignore" });
+  worker.once("online", () => console.error(`${role} instance ${worker.process.pid} started`));
 }
+for (let i = 0; i < instances; i++) start(i);
 
 let stopping = false;
-cluster.on("exit", (worker, code) => {
-  if (!stopping) {
-    console.error(`${role} instance ${worker.process.pid} exited with ${code}; stopping the cluster`);
-    stop("SIGTERM");
-  } else if (Object.keys(cluster.workers ?? {}).length === 0) {
-    process.exit(0);
-  }
-});
+let exitCode = 0;
+const crashes: number[] = [];
 
-function stop(signal: NodeJS.Signals): void {
-  if (stopping) return;
-  stopping = true;
-  for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
-  if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+function describeExit(worker: Worker, code: number | null, signal: string | null): string {
+  return `${role} instance ${worker.process.pid} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`;
 }
 
+cluster.on("exit", (worker, code, signal) => {
+  if (stopping) {
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
+    return;
+  }
+  const how = describeExit(worker, code, signal);
+  const slot = slots.get(worker) ?? 0;
+  slots.delete(worker);
+  if (code === 0 && !signal) {
+    console.error(`${how} (stopped cleanly); starting a replacement`);
+    return start(slot);
+  }
+  const now = Date.now();
+  crashes.push(now);
+  while (crashes[0]! < now - CRASH_WINDOW_MS) crashes.shift();
+  if (crashes.length > MAX_CRASHES) {
+    console.error(`${how}: ${crashes.length} crashes within ${CRASH_WINDOW_MS / 1000} s, a crash loop; stopping the cluster (see the instances' output above)`);
+    stop("SIGTERM", 1);
+    return;
+  }
+  console.error(`${how}; starting a replacement (crash ${crashes.length} of ${MAX_CRASHES} tolerated within ${CRASH_WINDOW_MS / 1000} s)`);
+  start(slot);
+});
+
+function stop(signal: NodeJS.Signals, code = 0): void {
+  if (stopping) return;
+  stopping = true;
+  exitCode = code;
+  for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+  if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
+}
 process.on("SIGTERM", () => stop("SIGTERM"));
 process.on("SIGINT", () => stop("SIGTERM"));

@@ -111,16 +111,48 @@ async function throwawayPostgres(dir: string): Promise<{ url: string; stop: () =
   };
 }
 
-async function throwawayRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
+/** A redis-server this process started, on its own port and data directory. */
+export interface ThrowawayRedis {
+  readonly url: string;
+  readonly port: number;
+  /** Where it keeps its append-only file (and an RDB snapshot after SAVE). */
+  readonly dir: string;
+  /** Stops it (SIGTERM: a clean shutdown that fsyncs the AOF; SIGKILL: a crash). */
+  stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
+  /** Starts it again on the same port and directory, as a restarted Memorystore node would be. */
+  start(): Promise<void>;
+}
+
+/**
+ * A throwaway Redis for local runs and tests. `durable` (the default) turns on the append-only
+ * file, fsynced every second: the local queues then survive a restart of Redis as Cloud Tasks
+ * queues survive anything (a crash of Redis itself loses nothing acknowledged, since the AOF is
+ * written before replies go out; a crash of the whole machine can lose up to about a second of
+ * writes). `durable: false` is a Memorystore Basic instance: a restart empties it.
+ */
+export async function throwawayRedis(options: { readonly dir: string; readonly durable?: boolean }): Promise<ThrowawayRedis> {
   const port = await freePort();
-  const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-  const failed = new Promise<never>((_, reject) => server.once("error", () => reject(new Error("No Redis server found: set REDIS_URL, start one on 127.0.0.1:6379, or install redis-server"))));
-  await Promise.race([waitFor("throwaway Redis", () => canConnect("127.0.0.1", port)), failed]);
+  const persistence = options.durable === false ? ["--appendonly", "no"] : ["--appendonly", "yes", "--appendfsync", "everysec"];
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--dir", options.dir];
+  let server: ChildProcess | undefined;
+  const start = async () => {
+    const child = spawn("redis-server", args, { stdio: "ignore" });
+    server = child;
+    const failed = new Promise<never>((_, reject) => child.once("error", () => reject(new Error("No Redis server found: set REDIS_URL, start one on 127.0.0.1:6379, or install redis-server"))));
+    await Promise.race([waitFor("throwaway Redis", () => canConnect("127.0.0.1", port)), failed]);
+  };
+  await start();
   return {
     url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      server.kill("SIGTERM");
-      await exitOf(server);
+    port,
+    dir: options.dir,
+    start,
+    stop: async (signal = "SIGTERM") => {
+      const child = server;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = exitOf(child);
+      child.kill(signal);
+      await exited;
     },
   };
 }
@@ -142,8 +174,8 @@ export async function resolveDataServices(env: NodeJS.ProcessEnv = process.env):
     if (env.REDIS_URL) redis = { url: await answering("REDIS_URL", env.REDIS_URL, 6379), origin: "env" };
     else if (await canConnect("127.0.0.1", 6379)) redis = { url: DEFAULT_REDIS_URL, origin: "local" };
     else {
-      const started = await throwawayRedis();
-      stops.push(started.stop);
+      const started = await throwawayRedis({ dir: await scratch() });
+      stops.push(() => started.stop());
       redis = { url: started.url, origin: "throwaway" };
     }
     return {

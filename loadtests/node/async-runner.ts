@@ -9,7 +9,8 @@
  * - lost: published transactions still uncategorised when the drain ends (from the database, or
  *   through the API where the database is private);
  * - duplicated: a categorisation applied more than once. The worker emits one
- *   `transaction.categorised` event per applied categorisation; the run listens to every
+ *   `transaction.categorised` event per applied categorisation (a redelivery that finds the work
+ *   done announces it again, marked `repeat`, which is not counted); the run listens to every
  *   publisher's event stream (the realtime WebSocket) and counts events per transaction. Dropped
  *   events cannot create duplicates, so any duplicate counted is real.
  */
@@ -71,13 +72,13 @@ class EventAudit {
   }
 
   private observe(message: string): void {
-    let event: { type?: string; transaction_id?: string };
+    let event: { type?: string; transaction_id?: string; repeat?: boolean };
     try {
       event = JSON.parse(message);
     } catch {
       return;
     }
-    if (event.type === "transaction.categorised" && event.transaction_id) {
+    if (event.type === "transaction.categorised" && event.transaction_id && !event.repeat) {
       this.perTransaction.set(event.transaction_id, (this.perTransaction.get(event.transaction_id) ?? 0) + 1);
     }
   }

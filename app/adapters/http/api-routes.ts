@@ -8,7 +8,7 @@ import { login, registerUser, type AuthDeps } from "../../domain/actions/auth";
 import { setBudget } from "../../domain/actions/budgets";
 import { startImport } from "../../domain/actions/imports";
 import { createTransaction, type CreateTransactionDeps } from "../../domain/actions/transactions";
-import type { JsonDocument, StatementParser } from "../../domain/ports";
+import type { JsonDocument, ReadCache, StatementParser } from "../../domain/ports";
 import { authenticate } from "../../domain/queries/authenticate";
 import { getImport } from "../../domain/queries/imports";
 import { listAccounts, listCategories } from "../../domain/queries/tenant-lists";
@@ -30,7 +30,13 @@ import { HttpError } from "./errors";
 import { openApiJson } from "./openapi";
 import { parseInput } from "./validation";
 
-export type ApiDeps = AuthDeps & CreateTransactionDeps & { readonly parser: StatementParser };
+export type ApiDeps = AuthDeps & CreateTransactionDeps & { readonly cache: ReadCache; readonly parser: StatementParser };
+
+/**
+ * Set on a 201/202 whose write is committed but whose follow-ups (cache refresh, realtime events,
+ * background task) could not run yet: they wait in the outbox and run within seconds.
+ */
+export const FOLLOW_UP_HEADER = "follow-up";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -88,6 +94,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
         idempotencyKey,
       });
       if (result.replayed) reply.header("idempotent-replayed", "true");
+      if (result.followUps === "deferred") reply.header(FOLLOW_UP_HEADER, "deferred");
       return reply.status(201).send(result.transaction);
     });
 

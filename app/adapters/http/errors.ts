@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { DomainError, type DomainErrorKind } from "../../domain/errors";
 import { traceFields } from "../logging";
+import { sendDependencyUnavailable, unavailableDependency, type Dependency } from "./dependencies";
 
 const STATUS_BY_KIND: Readonly<Record<DomainErrorKind, number>> = {
   invalid: 400,
@@ -77,9 +78,15 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
   return { status: 500, body: errorBody("internal", "internal error; it has been logged") };
 }
 
-export function createErrorHandler(project: string | undefined) {
+/** `dependencies`: a failure caused by one of them being down is a 503 naming it, not a 500. */
+export function createErrorHandler(project: string | undefined, dependencies: readonly Dependency[] = []) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toHttpError(error);
+    const down = status >= 500 ? unavailableDependency(dependencies, error) : undefined;
+    if (down) {
+      request.log.warn({ ...traceFields(request.headers, project), error, dependency: down.name, method: request.method, url: request.url }, "dependency unavailable");
+      return sendDependencyUnavailable(reply, down);
+    }
     if (status >= 500) {
       request.log.error({ ...traceFields(request.headers, project), error, method: request.method, url: request.url }, "request failed");
     }

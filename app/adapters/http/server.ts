@@ -1,11 +1,14 @@
 /**
- * The HTTP base every role shares: fastify with JSON errors, `GET /healthz` (the process is up) and
- * `GET /readyz` (PostgreSQL and Redis answer; 503 while draining or when they do not).
+ * The HTTP base every role shares: fastify with JSON errors, `GET /healthz` (the process is up,
+ * whatever its dependencies do) and `GET /readyz` (PostgreSQL and Redis answer; 503 while draining
+ * or when they do not), and a fast 503 for other requests while a dependency is down.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "../logging";
+import { refuseWhileUnavailable, unavailableDependency, type Dependency } from "./dependencies";
+import { trackConnections, type DrainOptions, type DrainResult } from "./drain";
 import { codeForStatus, createErrorHandler, errorBody, type ErrorBody } from "./errors";
 
 export const JSON_BODY_LIMIT = 16 * 1024;
@@ -18,7 +21,12 @@ export interface HttpServerOptions {
   readonly project?: string;
   /** Resolves when the role's dependencies are reachable. */
   readonly ready: () => Promise<void>;
+  /** What the role needs to answer requests; while one is down, requests get a 503 naming it. */
+  readonly dependencies?: readonly Dependency[];
 }
+
+/** The probes: answered whatever the dependencies do (readiness reports them itself). */
+const HEALTH_ROUTES = ["/healthz", "/readyz"] as const;
 
 export interface HttpServer {
   readonly app: FastifyInstance;
@@ -26,6 +34,12 @@ export interface HttpServer {
   readonly routes: readonly string[];
   /** Readiness fails from now on, so load balancers stop sending new work before we close. */
   markDraining(): void;
+  /**
+   * Stops accepting connections, lets every request in flight finish (answered with
+   * `Connection: close`), ends idle keep-alive connections after a grace, and resolves when all
+   * are closed (see drain.ts). Then `app.close()` finds nothing left to cut.
+   */
+  drain(options?: DrainOptions): Promise<DrainResult>;
 }
 
 /**
@@ -110,8 +124,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: true,
+    // Shutdown drains connections itself (drain.ts) before fastify closes.
     return503OnClosing: true,
-    forceCloseConnections: "idle",
+    forceCloseConnections: false,
     // Cloud Run's front end keeps connections open for a long time; stay above its idle timeout.
     keepAliveTimeout: 620_000,
     // Malformed HTTP, bad percent-encoding and over-long path parameters get the app's error shape.
@@ -125,10 +140,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.addHook("onRoute", (route) => {
     for (const method of [route.method].flat()) routes.push(`${method} ${route.url}`);
   });
+  const connections = trackConnections(app.server);
 
   // JSON only (routes add what else they take, e.g. text/csv): other bodies get a 415.
   app.removeContentTypeParser("text/plain");
-  app.setErrorHandler(createErrorHandler(options.project));
+  const dependencies = options.dependencies ?? [];
+  app.setErrorHandler(createErrorHandler(options.project, dependencies));
+  refuseWhileUnavailable(app, dependencies, HEALTH_ROUTES);
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(errorBody("not_found", `no route for ${request.method} ${request.url.split("?")[0]}`)),
   );
@@ -160,6 +178,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.get(HEALTH_PATH, async () => ({ status: "ok" }));
   app.get(READY_PATH, async (_request, reply) => {
     if (draining) return reply.status(503).send(errorBody("draining", "shutting down"));
+    const down = unavailableDependency(dependencies);
+    if (down) return reply.status(503).send(errorBody("not_ready", `dependencies unreachable: ${down.name} is down`));
     try {
       await withTimeout(options.ready(), READINESS_TIMEOUT_MS);
       return { status: "ready" };
@@ -168,5 +188,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
   });
 
-  return { app, routes, markDraining: () => void (draining = true) };
+  return {
+    app,
+    routes,
+    markDraining: () => void (draining = true),
+    drain: (drainOptions) => {
+      draining = true;
+      return connections.drain(drainOptions);
+    },
+  };
 }

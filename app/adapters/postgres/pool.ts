@@ -6,6 +6,7 @@
 import { AuthTypes, Connector, IpAddressTypes } from "@google-cloud/cloud-sql-connector";
 import pg from "pg";
 import type { DatabaseConfig } from "../../config";
+import type { Dependency } from "../http/dependencies";
 
 export interface PostgresPool {
   readonly pool: pg.Pool;
@@ -55,3 +56,25 @@ export async function createPostgresPool(config: DatabaseConfig, applicationName
     },
   };
 }
+
+/**
+ * SQLSTATEs of a server that cannot serve right now: class 08 (connection exception), 57P01-57P03
+ * (shut down by an administrator or a crash, or starting up: a restart or a Cloud SQL failover),
+ * 53300 (too many connections).
+ */
+const UNAVAILABLE_STATES = /^(08...|57P0[123]|53300)$/;
+/** Socket errors of the driver (Redis's are wrapped by ioredis, so these are PostgreSQL's). */
+const SOCKET_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+/** What pg itself throws when a connection dies or cannot be made in time. */
+const DRIVER_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+export function isPostgresUnavailableError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && (UNAVAILABLE_STATES.test(code) || SOCKET_ERRORS.has(code))) return true;
+  if (error instanceof AggregateError) return error.errors.some(isPostgresUnavailableError);
+  return DRIVER_MESSAGES.test(error.message);
+}
+
+/** PostgreSQL as a dependency; pg has no connection state to read, so only failures tell. */
+export const postgresDependency: Dependency = { name: "postgresql", failedBecauseOf: isPostgresUnavailableError };

@@ -6,6 +6,7 @@ import { isIP } from "node:net";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { Redis, type RedisOptions } from "ioredis";
 import type { RedisConfig } from "../../config";
+import type { Dependency } from "../http/dependencies";
 
 /**
  * Memorystore is reported to serve a certificate naming the instance IP in its subject CN, and
@@ -47,4 +48,18 @@ export function redisOptions(config: RedisConfig, purpose: RedisPurpose): RedisO
 
 export function createRedis(config: RedisConfig, purpose: RedisPurpose): Redis {
   return new Redis(config.url, redisOptions(config, purpose));
+}
+
+/** What ioredis rejects a command with when the connection is down (its retries exhausted or the socket gone). */
+const CONNECTION_ERROR_NAMES = new Set(["MaxRetriesPerRequestError", "AbortError"]);
+const CONNECTION_ERROR_MESSAGES = ["Connection is closed.", "Stream isn't writeable"];
+
+export function isRedisConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return CONNECTION_ERROR_NAMES.has(error.name) || CONNECTION_ERROR_MESSAGES.some((message) => error.message.startsWith(message));
+}
+
+/** Redis as a dependency: down whenever the connection is not ready (reconnecting, or never up). */
+export function redisDependency(redis: Redis): Dependency {
+  return { name: "redis", reachable: () => redis.status === "ready", failedBecauseOf: isRedisConnectionError };
 }

@@ -9,7 +9,9 @@ export function redisKeys(prefix: string) {
     token: (tokenHash: string) => `${prefix}tok:${tokenHash}`,
     /** Replaced on every write of the tenant: cached views under older versions are never read again. */
     tenantVersion: (userId: string) => `${prefix}ver:${userId}`,
-    /** One cached view of a tenant (its value carries the tenant version it was loaded under). */
+    /** The dataset's epoch when the server does not report its run_id (see dataset-epoch.ts). */
+    datasetEpoch: `${prefix}epoch`,
+    /** One cached view of a tenant (its value carries the tag it was loaded under). */
     view: (userId: string, view: string) => `${prefix}view:${userId}:${view}`,
     /** Pub/sub channel of a tenant's realtime events. */
     events: (userId: string) => `${prefix}events:${userId}`,

@@ -32,6 +32,24 @@ export interface DispatcherSettings {
   readonly logger: Logger;
 }
 
+/**
+ * How fast tasks held by a dispatcher that died go back to the queue. BullMQ locks each active job
+ * and renews the lock every lockDuration / 2 while the push is in flight, however long it takes
+ * (up to the queue's dispatch deadline, 60 s to 15 min), so the lock need not outlast a push. A
+ * stalled-job check, run every stalledInterval by whichever dispatcher is alive (the restarted one
+ * included), marks active jobs and, on its next run, puts back those whose lock is gone. BullMQ's
+ * defaults (30 s lock, 30 s checks) held tasks about a minute after a kill; these put them back
+ * within lock + 2 checks = 8 s of the kill, or 2 checks (4 s) of a restart, inside the 10 s
+ * recovery target. The price: a dispatcher whose event loop stalls for longer than the lock may
+ * see a push it is still making redelivered by another: a duplicate delivery, which Cloud Tasks
+ * may make too and the worker's idempotency absorbs.
+ *
+ * maxStalledCount: a dispatcher dying is not the task's fault, and Cloud Tasks does not drop a
+ * task because its dispatch was interrupted; BullMQ's default (1) would fail a job on its second
+ * stall, which is a lost task. Attempts still follow the queue's retry policy.
+ */
+export const STALLED_JOB_SETTINGS = { lockDuration: 4_000, stalledInterval: 2_000, maxStalledCount: Number.MAX_SAFE_INTEGER } as const;
+
 /** Thrown to make BullMQ retry after the delay we computed (read back in the backoff strategy). */
 class RetryLater extends Error {
   constructor(
@@ -88,6 +106,7 @@ export class LocalDispatcher {
           prefix: this.settings.prefix,
           concurrency: queue.concurrency,
           limiter: { max: queue.dispatchesPerSecond, duration: 1000 },
+          ...STALLED_JOB_SETTINGS,
           settings: { backoffStrategy: (_attempts, _type, error) => (error instanceof RetryLater ? error.delayMs : -1) },
           // Jobs are fetched in parallel up to `concurrency`; keep BullMQ's own bookkeeping light.
           removeOnComplete: { age: 3600 },

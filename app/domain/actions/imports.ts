@@ -3,13 +3,18 @@ import { invalid, notFound } from "../errors";
 import type { RealtimeEvent } from "../events";
 import { formatCents } from "../money";
 import type { StatementImport } from "../model";
-import type { Database, EventPublisher, ReadCache, StatementParser, TaskQueue } from "../ports";
+import type { FollowUps } from "../follow-ups";
+import type { Database, EventPublisher, ReadCache, StatementParser } from "../ports";
 import { importView } from "../read-models";
 import { importTask, type ImportTask } from "../tasks";
 
-/** Accepts a CSV statement for an account: validates it now, imports it in the worker. */
+/**
+ * Accepts a CSV statement for an account: validates it now, imports it in the worker. The import
+ * row and the task that will run it are committed together (the task through the outbox), so an
+ * accepted import is never left without its task.
+ */
 export async function startImport(
-  deps: { readonly db: Database; readonly tasks: TaskQueue; readonly parser: StatementParser },
+  deps: { readonly db: Database; readonly followUps: FollowUps; readonly parser: StatementParser },
   userId: string,
   accountId: string,
   csv: string,
@@ -17,13 +22,12 @@ export async function startImport(
   if (!(await deps.db.repos.accounts.exists(userId, accountId))) throw notFound("Account", "account_id");
   const parsed = deps.parser.parse(csv);
   if (!parsed.ok) throw invalid(parsed.message, parsed.fields);
-  const created = await deps.db.repos.imports.insert(userId, accountId, csv, parsed.rows.length);
-  try {
-    await deps.tasks.enqueue(importTask(userId, created.id));
-  } catch (error) {
-    await deps.db.repos.imports.fail(created.id, "could not schedule the import; please upload again");
-    throw error;
-  }
+  const { created, pending } = await deps.db.transaction(async (repos) => {
+    const inserted = await repos.imports.insert(userId, accountId, csv, parsed.rows.length);
+    const followUp = { userId, invalidate: false, events: [], tasks: [importTask(userId, inserted.id)] };
+    return { created: inserted, pending: { id: await repos.outbox.add(followUp), followUp } };
+  });
+  await deps.followUps.afterCommit(pending);
   return { id: created.id, status: created.status };
 }
 

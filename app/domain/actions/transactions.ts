@@ -1,16 +1,13 @@
-import { checkBudget, type BudgetBreach } from "../budgets";
+import { checkBudget } from "../budgets";
 import { DomainError } from "../errors";
-import type { RealtimeEvent } from "../events";
-import { formatCents } from "../money";
-import type { Database, EventPublisher, NewTransaction, OncePerKey, ReadCache, Repositories, TaskQueue, TransactionEntry } from "../ports";
+import type { FollowUp, FollowUps } from "../follow-ups";
+import type { Database, NewTransaction, OncePerKey, Repositories, TransactionEntry } from "../ports";
 import { transactionView, type TransactionView } from "../read-models";
 import { categoriseTask } from "../tasks";
 
 export interface CreateTransactionDeps {
   readonly db: Database;
-  readonly cache: ReadCache;
-  readonly events: EventPublisher;
-  readonly tasks: TaskQueue;
+  readonly followUps: FollowUps;
 }
 
 export interface CreateTransactionCommand extends NewTransaction {
@@ -22,32 +19,64 @@ export interface CreateTransactionResult {
   readonly transaction: TransactionView;
   /** True when this is the stored answer to an earlier request with the same idempotency key. */
   readonly replayed: boolean;
+  /**
+   * "done" when the cache refresh, events and tasks ran before the answer; "deferred" when they
+   * could not (Redis away) and wait in the outbox, to run within seconds. The write is committed
+   * either way. A replay reports "done": its follow-up belongs to the first request.
+   */
+  readonly followUps: "done" | "deferred";
 }
 
-type Posted = { kind: "posted"; balanceCents: number; breach?: BudgetBreach } | { kind: "replay"; transaction: TransactionView };
+type Posted = { kind: "posted"; followUp: FollowUp; followUpId: string } | { kind: "replay"; transaction: TransactionView };
 
 /** What identifies "the same request" for an idempotency key. */
 function fingerprint(command: CreateTransactionCommand): string {
   return JSON.stringify([command.accountId, command.amountCents, command.description, command.occurredAt.toISOString(), command.categoryId]);
 }
 
-async function post(repos: Repositories, entry: TransactionEntry, once: OncePerKey | undefined): Promise<Posted> {
-  const outcome = await repos.transactions.record(entry, once);
-  if (outcome.kind === "mismatch") {
-    throw new DomainError("unprocessable", "idempotency_key_reused", "this Idempotency-Key was used for a different request", {
-      "Idempotency-Key": "was already used with a different body",
-    });
-  }
+function refuseMismatch(): never {
+  throw new DomainError("unprocessable", "idempotency_key_reused", "this Idempotency-Key was used for a different request", {
+    "Idempotency-Key": "was already used with a different body",
+  });
+}
+
+/** Without a category: one statement posts the transaction and stores its follow-up. */
+async function postUncategorised(repos: Repositories, entry: TransactionEntry, once: OncePerKey | undefined): Promise<Posted> {
+  const transaction = transactionView(entry);
+  const followUp = { userId: entry.userId, invalidate: true, events: [{ type: "transaction.created", transaction }] as const, tasks: [categoriseTask(entry.userId, entry.id)] };
+  const outcome = await repos.transactions.record(entry, once, followUp);
+  if (outcome.kind === "mismatch") refuseMismatch();
   if (outcome.kind === "replay") return { kind: "replay", transaction: outcome.response as TransactionView };
-  const breach = entry.categoryId ? await checkBudget(repos, entry.userId, entry.categoryId, entry.occurredAt) : undefined;
-  return { kind: "posted", balanceCents: outcome.balanceCents, breach };
+  return {
+    kind: "posted",
+    followUp: { ...followUp, balance: { accountId: entry.accountId, balanceCents: outcome.balanceCents } },
+    followUpId: outcome.followUpId!,
+  };
+}
+
+/** With a category: the budget check joins the transaction, and so does the follow-up it shapes. */
+async function postCategorised(repos: Repositories, entry: TransactionEntry & { categoryId: string }, once: OncePerKey | undefined): Promise<Posted> {
+  const outcome = await repos.transactions.record(entry, once);
+  if (outcome.kind === "mismatch") refuseMismatch();
+  if (outcome.kind === "replay") return { kind: "replay", transaction: outcome.response as TransactionView };
+  const breach = await checkBudget(repos, entry.userId, entry.categoryId, entry.occurredAt);
+  const followUp: FollowUp = {
+    userId: entry.userId,
+    invalidate: true,
+    events: [{ type: "transaction.created", transaction: transactionView(entry) }, ...(breach ? [breach.event] : [])],
+    balance: { accountId: entry.accountId, balanceCents: outcome.balanceCents },
+    tasks: breach ? [breach.notification] : [],
+  };
+  return { kind: "posted", followUp, followUpId: await repos.outbox.add(followUp) };
 }
 
 /**
  * Records a transaction: insert, balance update (and, with a category, the budget check) in one
- * ACID transaction; then invalidates the tenant's cached reads, publishes realtime events and asks
- * the worker to categorise it when no category was given. With an Idempotency-Key the key is
- * claimed in the same step, so a retry creates nothing and gets the first response back.
+ * ACID transaction, together with its follow-up in the outbox: invalidate the tenant's cached
+ * reads, publish realtime events, and ask the worker to categorise it when no category was given.
+ * The follow-up runs right after the commit; if it cannot (Redis away, process killed), the
+ * outbox runs it shortly. With an Idempotency-Key the key is claimed in the same step, so a retry
+ * creates nothing and gets the first response back.
  *
  * Without a category the write is a single atomic statement: no BEGIN/COMMIT round trips needed.
  */
@@ -56,27 +85,11 @@ export async function createTransaction(deps: CreateTransactionDeps, command: Cr
   const entry: TransactionEntry = { ...fields, userId, id: crypto.randomUUID(), createdAt: new Date() };
   const transaction = transactionView(entry);
   const once = idempotencyKey ? { key: idempotencyKey, fingerprint: fingerprint(command), response: transaction } : undefined;
-  const posted = entry.categoryId
-    ? await deps.db.transaction((repos) => post(repos, entry, once))
-    : await post(deps.db.repos, entry, once);
-
-  if (posted.kind === "replay") {
-    // The first attempt may have died between its commit and its follow-ups: redo the idempotent ones.
-    await deps.cache.invalidate(userId);
-    if (!posted.transaction.category_id) await deps.tasks.enqueue(categoriseTask(userId, posted.transaction.id));
-    return { transaction: posted.transaction, replayed: true };
-  }
-
-  const events: RealtimeEvent[] = [
-    { type: "transaction.created", transaction },
-    { type: "account.balance_changed", account_id: transaction.account_id, balance: formatCents(posted.balanceCents) },
-  ];
-  if (posted.breach) events.push(posted.breach.event);
-  await Promise.all([
-    deps.cache.invalidate(userId),
-    ...events.map((event) => deps.events.publish(userId, event)),
-    transaction.category_id ? undefined : deps.tasks.enqueue(categoriseTask(userId, transaction.id)),
-    posted.breach ? deps.tasks.enqueue(posted.breach.notification) : undefined,
-  ]);
-  return { transaction, replayed: false };
+  const { categoryId } = entry;
+  const posted = categoryId
+    ? await deps.db.transaction((repos) => postCategorised(repos, { ...entry, categoryId }, once))
+    : await postUncategorised(deps.db.repos, entry, once);
+  if (posted.kind === "replay") return { transaction: posted.transaction, replayed: true, followUps: "done" };
+  const followUps = await deps.followUps.afterCommit({ id: posted.followUpId, followUp: posted.followUp });
+  return { transaction, replayed: false, followUps };
 }

@@ -4,6 +4,7 @@ import { budgetRepository } from "./budgets";
 import { categoryRepository, ruleRepository } from "./categories";
 import { importRepository } from "./imports";
 import { notificationRepository } from "./notifications";
+import { outboxRepository } from "./outbox";
 import type { Queryable } from "./rows";
 import { transactionRepository } from "./transactions";
 import { userRepository } from "./users";
@@ -19,5 +20,6 @@ export function postgresRepositories(db: Queryable): Repositories {
     budgets: budgetRepository(db),
     imports: importRepository(db),
     notifications: notificationRepository(db),
+    outbox: outboxRepository(db),
   };
 }

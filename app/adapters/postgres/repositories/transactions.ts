@@ -37,10 +37,11 @@ function listQuery(userId: string, filter: TransactionFilter) {
 }
 
 export const transactionRepository = (db: Queryable): TransactionRepository => ({
-  async record(entry, once) {
+  async record(entry, once, followUp) {
     // One statement, so atomic without BEGIN/COMMIT and a single round trip: claim the key (if
     // any, and only for the tenant's own account), then add to the balance and insert, both only
-    // if the claim succeeded. Nothing happens for a taken key or a foreign account.
+    // if the claim succeeded, and store the follow-up (with the new balance) in the outbox. Nothing
+    // happens for a taken key or a foreign account.
     const { rows } = await db
       .query({
         name: "tx_record",
@@ -57,8 +58,13 @@ export const transactionRepository = (db: Queryable): TransactionRepository => (
                inserted AS (
                  INSERT INTO transactions (id, user_id, account_id, amount_cents, description, occurred_at, category_id, created_at)
                  SELECT $7, $1, $2, $3, $4, $5, $6, $8 FROM account
-                 RETURNING 1)
-               SELECT account.balance_cents FROM account CROSS JOIN inserted`,
+                 RETURNING 1),
+               follow_up AS (
+                 INSERT INTO outbox (follow_up)
+                 SELECT jsonb_set($12::jsonb, '{balance}', jsonb_build_object('accountId', $2::text, 'balanceCents', account.balance_cents))
+                 FROM account CROSS JOIN inserted WHERE $12::jsonb IS NOT NULL
+                 RETURNING id)
+               SELECT account.balance_cents, (SELECT id::text FROM follow_up) AS follow_up_id FROM account CROSS JOIN inserted`,
         values: [
           entry.userId,
           entry.accountId,
@@ -71,12 +77,13 @@ export const transactionRepository = (db: Queryable): TransactionRepository => (
           once?.key ?? null,
           once?.fingerprint ?? null,
           once ? JSON.stringify(once.response) : null,
+          followUp ? JSON.stringify(followUp) : null,
         ],
       })
       .catch((error: unknown) => {
         throw tenantReferenceError(error);
       });
-    if (rows[0]) return { kind: "recorded", balanceCents: rows[0].balance_cents as number };
+    if (rows[0]) return { kind: "recorded", balanceCents: rows[0].balance_cents as number, followUpId: (rows[0].follow_up_id as string | null) ?? undefined };
     if (once) {
       const { rows: claims } = await db.query({
         name: "tx_record_claim",

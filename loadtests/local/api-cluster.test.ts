@@ -1,0 +1,93 @@
+/**
+ * The local api cluster replaces instances as Cloud Run does: a killed one and one that stopped
+ * cleanly (a rolling restart) are replaced while the others keep serving, a crash loop stops the
+ * cluster with exit code 1 and a message, and SIGTERM to the cluster stops it with exit code 0.
+ * Real processes over the real PostgreSQL and Redis of an isolated corner.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolate, type Isolated } from "../../app/test/support/isolation";
+import { eventually } from "../../app/test/support/roles";
+import { freePort } from "./data-services";
+
+const LAUNCHER = join(__dirname, "api-cluster.ts");
+const MAIN = join(__dirname, "..", "..", "app", "main.ts");
+
+let isolated: Isolated;
+
+beforeAll(async () => {
+  isolated = await isolate("apicluster");
+});
+
+afterAll(async () => {
+  await isolated?.cleanup();
+});
+
+interface Cluster {
+  readonly child: ChildProcess;
+  readonly port: number;
+  output(): string;
+  /** Pids of the instances that reported starting, in order. */
+  started(): number[];
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+async function startCluster(instances: number, env: Record<string, string> = {}): Promise<Cluster> {
+  const port = await freePort();
+  let output = "";
+  const child = spawn(process.execPath, ["--import", "tsx", LAUNCHER, String(instances), MAIN, "api"], {
+    env: { ...process.env, ...isolated.env, PORT: String(port), LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    port,
+    output: () => output,
+    started: () => [...output.matchAll(/api instance (\d+) started/g)].map((m) => Number(m[1])),
+    exit,
+  };
+}
+
+/** A connection handed to an instance at the moment it is killed is lost: never wait long for one. */
+const ready = (port: number) => fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+
+describe("api cluster", () => {
+  it("replaces a killed instance and one that stopped cleanly, keeps serving, and stops with 0 on SIGTERM", { timeout: 90_000 }, async () => {
+    const cluster = await startCluster(2);
+    try {
+      await eventually(async () => cluster.started().length === 2 && (await ready(cluster.port)), 30_000, "two instances");
+      const [first, second] = cluster.started();
+
+      process.kill(first!, "SIGKILL"); // a crash
+      await eventually(() => ready(cluster.port), 10_000, "the other instance to serve meanwhile");
+      await eventually(async () => cluster.started().length === 3, 30_000, "a replacement for the killed instance");
+      expect(cluster.output()).toContain(`api instance ${first} was killed by SIGKILL; starting a replacement (crash 1 of 5`);
+
+      process.kill(second!, "SIGTERM"); // a rolling restart
+      await eventually(async () => cluster.started().length === 4, 30_000, "a replacement for the stopped instance");
+      expect(cluster.output()).toContain(`api instance ${second} exited with code 0 (stopped cleanly); starting a replacement`);
+      await eventually(() => ready(cluster.port), 30_000, "the cluster to serve");
+      expect(cluster.child.exitCode).toBeNull();
+
+      cluster.child.kill("SIGTERM");
+      expect(await cluster.exit).toEqual({ code: 0, signal: null });
+    } finally {
+      if (cluster.child.exitCode === null) cluster.child.kill("SIGKILL");
+    }
+  });
+
+  it("fails loudly, with exit code 1, when instances crash in a loop", { timeout: 90_000 }, async () => {
+    const cluster = await startCluster(1, { DB_POOL_SIZE: "lots" }); // every instance exits 78 at start
+    try {
+      expect(await cluster.exit).toEqual({ code: 1, signal: null });
+      expect(cluster.output()).toMatch(/exited with code 78: 6 crashes within 60 s, a crash loop; stopping the cluster/);
+      expect(cluster.output()).toContain('DB_POOL_SIZE = "lots"');
+    } finally {
+      if (cluster.child.exitCode === null) cluster.child.kill("SIGKILL");
+    }
+  });
+});
