@@ -2,6 +2,7 @@ import { RedisInstance } from "@cdktf/provider-google/lib/redis-instance";
 import type { z } from "zod";
 import type { cacheSchema } from "../environments/schema";
 import { Construct, Token } from "../lib/cdktf";
+import { redisInstanceName } from "../lib/google";
 import type { Network } from "./network";
 import type { ManagedSecret, Secrets } from "./secrets";
 
@@ -43,7 +44,7 @@ export class Cache extends Construct {
     this.instance = new RedisInstance(this, "instance", {
       project: props.project,
       region: props.region,
-      name: `${props.namePrefix}-redis`,
+      name: redisInstanceName(props.namePrefix),
       displayName: `${props.namePrefix} cache and pub/sub`,
       tier: s.tier,
       memorySizeGb: s.memorySizeGb,

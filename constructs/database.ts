@@ -5,7 +5,7 @@ import { SqlUser } from "@cdktf/provider-google/lib/sql-user";
 import type { z } from "zod";
 import type { databaseSchema } from "../environments/schema";
 import { Construct, Fn, type ITerraformDependable } from "../lib/cdktf";
-import { serviceAccountMember } from "../lib/google";
+import { cloudSqlInstanceName, serviceAccountMember } from "../lib/google";
 import type { Network } from "./network";
 
 export type DatabaseSettings = z.output<typeof databaseSchema>;
@@ -62,7 +62,7 @@ export class Database extends Construct {
 
     this.instance = new SqlDatabaseInstance(this, "instance", {
       project: props.project,
-      name: `${props.namePrefix}-pg`,
+      name: cloudSqlInstanceName(props.namePrefix),
       region: props.region,
       databaseVersion: s.version,
       deletionProtection: s.deletionProtection,

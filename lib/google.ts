@@ -31,3 +31,13 @@ export function resourceName(namePrefix: string, component: string, maxLength = 
   }
   return name;
 }
+
+/** The Cloud SQL instance of an environment (constructs/database.ts names it; operators and the resilience experiment act on it). */
+export function cloudSqlInstanceName(namePrefix: string): string {
+  return `${namePrefix}-pg`;
+}
+
+/** The Memorystore instance of an environment (constructs/cache.ts). */
+export function redisInstanceName(namePrefix: string): string {
+  return `${namePrefix}-redis`;
+}

@@ -21,6 +21,9 @@ import { defaultApiInstances, runLocal, speedupCounts } from "../loadtests/exper
 import { writeReport } from "../loadtests/report/write-report";
 import { estimateScenario, failures, type Summary } from "../loadtests/results";
 import { summaryLines } from "../loadtests/report/summary-lines";
+import { LOCAL_FAULTS, plannedSeconds as resilienceSeconds } from "../loadtests/resilience/faults";
+import { resilienceFailures } from "../loadtests/resilience/verdict";
+import { PROFILES } from "../loadtests/scenarios";
 
 /** Leaves no empty report directory behind a run that stopped before writing anything. */
 async function removeIfEmpty(dir: string): Promise<void> {
@@ -36,7 +39,10 @@ function defaultOutDir(options: ExperimentOptions): string {
 function summarize(options: ExperimentOptions, outcome: ExperimentOutcome, startedAt: Date): Summary {
   const first = outcome.runs[0] ?? [];
   const confidence = outcome.runs.length > 1 ? first.map((_, i) => estimateScenario(outcome.runs.map((run) => run[i]!))) : undefined;
-  const problems = outcome.runs.flatMap((run, i) => failures(run).map((f) => (outcome.runs.length > 1 ? `run ${i + 1}: ${f}` : f)));
+  const problems = [
+    ...outcome.runs.flatMap((run, i) => failures(run).map((f) => (outcome.runs.length > 1 ? `run ${i + 1}: ${f}` : f))),
+    ...resilienceFailures(outcome.resilience),
+  ];
   return {
     environment: options.env,
     profile: options.profile,
@@ -52,6 +58,7 @@ function summarize(options: ExperimentOptions, outcome: ExperimentOutcome, start
     ...(confidence ? { confidence } : {}),
     ...(outcome.speedup ? { speedup: outcome.speedup } : {}),
     ...(outcome.monitoring ? { monitoring: outcome.monitoring } : {}),
+    ...(outcome.resilience ? { resilience: outcome.resilience } : {}),
     verdict: { ok: problems.length === 0, failures: problems },
   };
 }
@@ -99,7 +106,10 @@ async function main(): Promise<number> {
   const tty = process.stdout.isTTY;
   let lastProgress = 0;
   const local = options.env === "local" && !options.baseUrl;
-  const eta = new Eta(plannedWork(options, local ? (speedupCounts({ options }) ?? []) : (options.speedup ?? []), local ? (options.apiInstances ?? defaultApiInstances({ options })) : undefined));
+  const eta = new Eta([
+    ...plannedWork(options, local ? (speedupCounts({ options }) ?? []) : (options.speedup ?? []), local ? (options.apiInstances ?? defaultApiInstances({ options })) : undefined),
+    ...(options.resilience ? [{ key: "resilience", seconds: resilienceSeconds(LOCAL_FAULTS, PROFILES[options.profile].resilience) }] : []),
+  ]);
   const timing = () => `[${clock(eta.elapsedSeconds())} elapsed, ~${clock(eta.remainingSeconds())} left]`;
   const ctx: ExperimentContext = {
     options,
@@ -120,7 +130,7 @@ async function main(): Promise<number> {
   };
 
   const startedAt = new Date();
-  ctx.log(`experiment: env ${options.env}, profile ${options.profile}, scenarios ${options.scenarios.join(", ")}${options.repeat > 1 ? `, ${options.repeat} runs` : ""} -> ${outDir} (planned at most ~${clock(eta.remainingSeconds())})`);
+  ctx.log(`experiment: env ${options.env}, profile ${options.profile}, scenarios ${[...options.scenarios, ...(options.resilience ? ["resilience"] : [])].join(", ")}${options.repeat > 1 ? `, ${options.repeat} runs` : ""} -> ${outDir} (planned at most ~${clock(eta.remainingSeconds())})`);
   eta.start("setup");
   let summary: Summary;
   try {
@@ -140,7 +150,7 @@ async function main(): Promise<number> {
     console.log(chalk.red(`SLO verdict: FAILED\n${summary.verdict.failures.map((f) => `  - ${f}`).join("\n")}`));
     return 1;
   }
-  console.log(chalk.green("SLO verdict: all SLOs held; no task lost or duplicated"));
+  console.log(chalk.green(`SLO verdict: all SLOs held; no task lost or duplicated${summary.resilience ? `; every resilience verdict held (${summary.resilience.faults.length} faults)` : ""}`));
   return 0;
 }
 

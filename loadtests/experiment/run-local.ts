@@ -20,6 +20,7 @@ import { prewarm } from "../node/prewarm";
 import { registerUsers } from "../node/register-users";
 import type { LoadUser } from "../requests";
 import { loadCheck, mergeDrains, type AsyncDrain, type HttpScenarioResult, type ScenarioResult, type SpeedupPoint } from "../results";
+import { runResilienceLocal } from "../resilience/run-local";
 import { peakVus, planSummary, PROFILES, scenarioFor, speedupLoadFraction, type AsyncScenario, type HttpScenario, type ScenarioName } from "../scenarios";
 import type { ExperimentContext, ExperimentOutcome } from "./context";
 import { runHttpNode } from "./http-node";
@@ -158,6 +159,20 @@ export async function runLocal(ctx: ExperimentContext): Promise<ExperimentOutcom
   ctx.log("building the app bundle");
   const bundle = join(REPO, "app", "dist", "main.js");
   await buildApp(undefined, bundle);
+  const placement: CpuPlacement | undefined = localPlacement(options.pin);
+  if (options.scenarios.length === 0 && options.resilience) {
+    // Resilience alone: it starts a system of its own, on servers of its own.
+    ctx.eta.finish("setup");
+    const generatorNice = placement ? pinGenerator(placement) : 0;
+    const resilience = await runResilienceLocal(ctx, bundle, placement);
+    return {
+      baseUrl: "the resilience run's own system (127.0.0.1)",
+      capacity: { apiInstances: 2, vcpusPerInstance: 1, workerInstances: [1] },
+      placement: describePlacement(placement, { api: 2, worker: 1 }, generatorNice),
+      runs: [[]],
+      resilience,
+    };
+  }
   const services = await resolveDataServices();
   ctx.cleanup(() => services.stop());
   ctx.log(`PostgreSQL: ${services.origin.postgres}, Redis: ${services.origin.redis}`);
@@ -165,7 +180,6 @@ export async function runLocal(ctx: ExperimentContext): Promise<ExperimentOutcom
   const apiInstances = options.apiInstances ?? defaultApiInstances(ctx);
   const asyncScenario = scenarioFor("async", options.profile) as AsyncScenario;
   const workerInstances = options.scenarios.includes("async") ? asyncScenario.workerInstances[0]! : 1;
-  const placement: CpuPlacement | undefined = localPlacement(options.pin);
   const runId = Math.random().toString(16).slice(2, 10);
   const system = await LocalSystem.start({ databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, bundle, apiInstances, workerInstances, runId, logDir: join(ctx.outDir, "logs"), placement });
   ctx.cleanup(() => system.stop());
@@ -191,6 +205,12 @@ export async function runLocal(ctx: ExperimentContext): Promise<ExperimentOutcom
 
   const mainRead = runs[0]?.find((r): r is HttpScenarioResult => r.name === "read");
   const speedup = speedupInstances ? await runSpeedup(speedupInstances, system, seeded, ctx, mainRead) : undefined;
+  let resilience: ExperimentOutcome["resilience"];
+  if (options.resilience) {
+    // Its own system on its own servers: this one stops first, so that both never share the cores.
+    await system.stop();
+    resilience = await runResilienceLocal(ctx, bundle, placement);
+  }
 
   return {
     baseUrl: system.baseUrl,
@@ -198,6 +218,7 @@ export async function runLocal(ctx: ExperimentContext): Promise<ExperimentOutcom
     placement: placementText,
     runs,
     speedup,
+    ...(resilience ? { resilience } : {}),
     versions: { dataServices: `postgres: ${services.origin.postgres}, redis: ${services.origin.redis}` },
   };
 }

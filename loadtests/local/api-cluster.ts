@@ -48,6 +48,8 @@ function start(slot: number): void {
   const cpu = cpus.length > 0 ? cpus[slot % cpus.length] : undefined;
   if (cpu !== undefined && worker.process.pid) execFileSync("taskset", ["-a", "-p", "-c", cpu, String(worker.process.pid)], { stdio: "ignore" });
   worker.once("online", () => log("INFO", `${role} instance ${worker.process.pid} started`));
+  // Serving from now on: a replacement is back once this line appears.
+  worker.once("listening", () => log("INFO", `${role} instance ${worker.process.pid} listening`));
 }
 for (let i = 0; i < instances; i++) start(i);
 

@@ -5,7 +5,7 @@
  * names) and removed by `stop()`, which also runs on failure.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream, readdirSync, readFileSync, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Queue } from "bullmq";
@@ -34,7 +34,12 @@ export interface LocalSystemOptions {
   readonly workerInstances?: number;
   /** Pin processes to cores (see placement.ts); undefined: no pinning. */
   readonly placement?: CpuPlacement;
+  /** Realtime processes, each on a port of its own (clients pick one, as a load balancer would). @default 1 */
+  readonly realtimeInstances?: number;
 }
+
+/** The processes the resilience experiment stops and starts again (see `kill` and `revive`). */
+export type SystemRole = "api" | "worker" | "dispatcher" | "realtime" | `realtime-${number}`;
 
 /** Pauses and resumes task delivery (the async experiment times the drain alone). */
 export interface DispatchGate {
@@ -49,6 +54,30 @@ interface RunningRole {
   readonly name: string;
   readonly child: ChildProcess;
   readonly log: WriteStream;
+  readonly port?: number;
+}
+
+/** A line the api/worker cluster launcher logged (api-cluster.ts), with when it arrived. */
+export interface ClusterLine {
+  readonly at: number;
+  readonly message: string;
+}
+
+/** Pids of the processes whose parent is `pid` (from /proc; empty where there is none). */
+export function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ")".
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return children;
 }
 
 async function waitReady(name: string, url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
@@ -87,7 +116,12 @@ export class LocalSystem {
   private apiInstanceCount = 0;
   private workerInstanceCount = 0;
   private readonly workerPort: number;
-  private realtimePort = 0;
+  private realtimePorts: number[] = [];
+  private stopped = false;
+  private readonly clusterLines = new Map<"api" | "worker", ClusterLine[]>([
+    ["api", []],
+    ["worker", []],
+  ]);
 
   private constructor(private readonly options: LocalSystemOptions, workerPort: number) {
     this.workerPort = workerPort;
@@ -117,7 +151,17 @@ export class LocalSystem {
   }
 
   get realtimeUrl(): string {
-    return `ws://127.0.0.1:${this.realtimePort}/ws`;
+    return this.realtimeUrls[0]!;
+  }
+
+  /** Every realtime process's WebSocket URL (one port each). */
+  get realtimeUrls(): string[] {
+    return this.realtimePorts.map((port) => `ws://127.0.0.1:${port}/ws`);
+  }
+
+  /** The worker's base URL (health probes). */
+  get workerUrl(): string {
+    return `http://127.0.0.1:${this.workerPort}`;
   }
 
   get apiInstances(): number {
@@ -136,8 +180,11 @@ export class LocalSystem {
       await system.migrate();
       await system.startWorker(options.workerInstances ?? 1);
       await system.startRole("dispatcher", await freePort());
-      system.realtimePort = await freePort();
-      await system.startRole("realtime", system.realtimePort);
+      for (let i = 0; i < (options.realtimeInstances ?? 1); i++) {
+        const port = await freePort();
+        system.realtimePorts.push(port);
+        await system.startRole(i === 0 ? "realtime" : `realtime-${i + 1}`, port);
+      }
       await system.startApi(options.apiInstances);
       return system;
     } catch (error) {
@@ -157,7 +204,7 @@ export class LocalSystem {
     });
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
-    return { name, child, log };
+    return { name, child, log, ...(port ? { port } : {}) };
   }
 
   private async migrate(): Promise<void> {
@@ -167,8 +214,8 @@ export class LocalSystem {
     if (code !== 0) throw new ExperimentError(`migrations failed with code ${code}: see ${join(this.options.logDir, "migrate.log")}`);
   }
 
-  private async startRole(name: "dispatcher" | "realtime", port: number): Promise<void> {
-    const role = this.spawnRole(name, [this.options.bundle, name], port);
+  private async startRole(name: string, port: number): Promise<void> {
+    const role = this.spawnRole(name, [this.options.bundle, name.replace(/-\d+$/, "")], port);
     this.roles.push(role);
     await waitReady(name, `http://127.0.0.1:${port}`, role.child);
   }
@@ -178,11 +225,28 @@ export class LocalSystem {
     const launcher = join(__dirname, "api-cluster.ts");
     const placement = this.options.placement;
     const cpus = placement ? Array.from({ length: instances }, (_, i) => instanceCpu(placement, i)).join(",") : "";
-    return this.spawnRole(`${role}-x${instances}`, ["--import", "tsx", launcher, String(instances), this.options.bundle, role, ...(cpus ? [cpus] : [])], port);
+    const running = this.spawnRole(`${role}-x${instances}`, ["--import", "tsx", launcher, String(instances), this.options.bundle, role, ...(cpus ? [cpus] : [])], port);
+    // The launcher's own lines (instance started, listening, replaced) tell when a replacement serves.
+    const lines = this.clusterLines.get(role)!;
+    let partial = "";
+    running.child.stderr!.on("data", (chunk: Buffer) => {
+      const text = partial + chunk.toString();
+      const complete = text.split("\n");
+      partial = complete.pop() ?? "";
+      for (const line of complete) {
+        if (!line.includes(`"${role}-cluster"`)) continue;
+        try {
+          lines.push({ at: Date.now(), message: (JSON.parse(line) as { message: string }).message });
+        } catch {
+          // not one of the launcher's JSON lines
+        }
+      }
+    });
+    return running;
   }
 
-  private async startApi(instances: number): Promise<void> {
-    this.apiPort = await freePort();
+  private async startApi(instances: number, port?: number): Promise<void> {
+    this.apiPort = port ?? (await freePort());
     this.apiRole = this.spawnCluster("api", instances, this.apiPort);
     this.apiInstanceCount = instances;
     await waitReady("api", this.baseUrl, this.apiRole.child);
@@ -207,6 +271,55 @@ export class LocalSystem {
     if (this.workerRole) await stopChild(this.workerRole.child);
     this.workerRole?.log.end();
     await this.startWorker(instances);
+  }
+
+  /** The running process of a role (the cluster launcher for api and worker). */
+  private running(role: SystemRole): RunningRole {
+    const found = role === "api" ? this.apiRole : role === "worker" ? this.workerRole : this.roles.find((r) => r.name === role);
+    if (!found) throw new Error(`no ${role} process is running`);
+    return found;
+  }
+
+  /** Pids of the api (or worker) instances behind the cluster's port. */
+  instancePids(role: "api" | "worker"): number[] {
+    const pid = this.running(role).child.pid;
+    return pid ? childPids(pid) : [];
+  }
+
+  /** What the api (or worker) cluster launcher logged so far. */
+  clusterLog(role: "api" | "worker"): readonly ClusterLine[] {
+    return this.clusterLines.get(role)!;
+  }
+
+  /**
+   * Kills a role's processes at once (the cluster launcher and its instances for api and worker),
+   * with SIGKILL by default: a crash, as when a machine or container dies. Resolves when they exited.
+   */
+  async kill(role: SystemRole, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    const running = this.running(role);
+    const { child } = running;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const tree = child.pid ? [child.pid, ...childPids(child.pid)] : [];
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    for (const pid of tree) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+    await exited;
+    running.log.end();
+  }
+
+  /** Starts a killed role again on the same port, as the platform would; resolves when it is ready. */
+  async revive(role: SystemRole): Promise<void> {
+    const old = this.running(role);
+    if (old.child.exitCode === null && old.child.signalCode === null) throw new Error(`${role} is still running`);
+    if (role === "api") return this.startApi(this.apiInstanceCount, this.apiPort);
+    if (role === "worker") return this.startWorker(this.workerInstanceCount);
+    this.roles.splice(this.roles.indexOf(old), 1);
+    await this.startRole(role, old.port!);
   }
 
   /** Pauses and resumes delivery of the categorisation queues (BullMQ's queue-wide pause), as the dispatcher reads them. */
@@ -235,6 +348,8 @@ export class LocalSystem {
 
   /** Stops every process, then removes the run's schema and Redis keys. Safe to call twice. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     const all = [...this.roles, ...(this.apiRole ? [this.apiRole] : []), ...(this.workerRole ? [this.workerRole] : [])];
     this.roles.length = 0;
     this.apiRole = undefined;
