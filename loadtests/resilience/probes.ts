@@ -81,17 +81,24 @@ export function readinessDuring(samples: readonly ProbeSample[], downFrom: numbe
 
 /**
  * Watches a server from outside, every few milliseconds from now on, with `check` (a fresh
- * connection and a trivial command each time): when it stopped serving and when it served again
- * (seconds on the run's clock). Undefined when no such outage was seen within the timeout.
+ * connection and a trivial command each time), and returns when it was certainly not serving
+ * (seconds on the run's clock): from the answer of the first failed check (a check that started
+ * earlier may have begun before the outage) to the answer of the last failed one (the server may
+ * have come back any time after it). Undefined when no outage was seen within the timeout.
  */
 export async function watchOutage(check: () => Promise<boolean>, now: () => number, timeoutMs = 60_000): Promise<{ from: number; to: number } | undefined> {
   const deadline = Date.now() + timeoutMs;
   let from: number | undefined;
+  let to: number | undefined;
   while (Date.now() < deadline) {
-    const at = now();
     const up = await check();
-    if (!up && from === undefined) from = at;
-    if (up && from !== undefined) return { from, to: now() };
+    const at = now();
+    if (!up) {
+      from ??= at;
+      to = at;
+    } else if (from !== undefined) {
+      return { from, to: to! };
+    }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   return undefined;
