@@ -210,7 +210,7 @@ export interface PlannedFault {
 /** Expected seconds to get a component back when it is not held down (replacement, fast restart). */
 const RESTART_SECONDS: Readonly<Record<Component, number>> = { worker: 2, dispatcher: 2, api: 2, redis: 1, postgres: 1, realtime: 2 };
 /** Publishing a drain batch through the api and letting a fifth of it drain, per task. */
-const DRAIN_PREPARE_SECONDS_PER_TASK = 1 / 600;
+const DRAIN_PREPARE_SECONDS_PER_TASK = 1 / 300;
 
 /**
  * The planned timeline: after the warm-up, each fault in turn (one at a time), then a quiet period.
@@ -232,7 +232,7 @@ export function faultSchedule(faults: readonly FaultName[], settings: Resilience
 }
 
 /** Setup (throwaway servers, processes, users, clients) and the final settle and audit, locally. */
-const LOCAL_SETUP_SECONDS = 20;
+const LOCAL_SETUP_SECONDS = 25;
 const AUDIT_SECONDS = 5;
 
 /** Planned wall time of the whole scenario (for the ETA; the run measures its own). */
