@@ -212,7 +212,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   },
   smoke: {
     name: "smoke",
-    description: "Three short stages per scenario at a fifth of the VUs, a tiny open-model ramp and 2,000 tasks: under 90 s, for CI.",
+    description: "Three short stages per scenario at a fifth of the VUs, a tiny open-model ramp and 2,000 tasks, then every resilience fault briefly: about 2 minutes, for CI.",
     durationScale: 0.03,
     vusScale: 0.2,
     stages: "ends-and-middle",

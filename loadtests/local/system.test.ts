@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { childPids } from "./system";
+import { childPids, commandLine } from "./system";
 
 describe("the local system's process tree", () => {
   it("finds a process's children (what the resilience experiment kills with its launcher)", async () => {
@@ -14,6 +14,8 @@ describe("the local system's process tree", () => {
       expect(children).toHaveLength(2);
       expect(children).not.toContain(parent.pid);
       expect(childPids(2 ** 22 + 1)).toEqual([]); // no such process
+      expect(commandLine(children[0]!)).toBe("sleep 30 ");
+      expect(commandLine(2 ** 22 + 1)).toBe("");
     } finally {
       for (const pid of childPids(parent.pid!)) process.kill(pid, "SIGKILL");
       parent.kill("SIGKILL");

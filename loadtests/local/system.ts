@@ -63,6 +63,15 @@ export interface ClusterLine {
   readonly message: string;
 }
 
+/** A process's command line (from /proc; empty once it is gone). */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+  } catch {
+    return "";
+  }
+}
+
 /** Pids of the processes whose parent is `pid` (from /proc; empty where there is none). */
 export function childPids(pid: number): number[] {
   const children: number[] = [];
@@ -280,10 +289,10 @@ export class LocalSystem {
     return found;
   }
 
-  /** Pids of the api (or worker) instances behind the cluster's port. */
+  /** Pids of the api (or worker) instances behind the cluster's port (not the launcher's other children, such as tsx's esbuild). */
   instancePids(role: "api" | "worker"): number[] {
     const pid = this.running(role).child.pid;
-    return pid ? childPids(pid) : [];
+    return pid ? childPids(pid).filter((child) => commandLine(child).includes(this.options.bundle)) : [];
   }
 
   /** What the api (or worker) cluster launcher logged so far. */
