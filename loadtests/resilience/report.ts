@@ -32,7 +32,7 @@ export function resilienceTimeline(result: ResilienceResult): Figure {
         {
           width: WIDTH,
           height: 170,
-          layer: [shade, labels, { data: { values: rate }, mark: { type: "line", interpolate: "step-after" }, encoding: { x, y: { field: "value", type: "quantitative", title: "requests/s" }, color: { field: "series", type: "nominal", title: null, scale: { range: ["#4c78a8", "#e45756"] } } } }],
+          layer: [shade, labels, { data: { values: rate }, mark: { type: "line", interpolate: "step-after" }, encoding: { x, y: { field: "value", type: "quantitative", title: "requests/s" }, color: { field: "series", type: "nominal", title: null, scale: { range: ["#4c78a8", "#e45756"] }, legend: { labelLimit: 260 } } } }],
           resolve: { scale: { color: "independent" } },
         },
         {
