@@ -1,6 +1,6 @@
 /**
  * `npm run experiment -- [--env local|dev|staging|prod] [--profile smoke|quick|paper|capacity]
- *   [--scenarios read,mixed,async] [--repeat N] [--out DIR] [--speedup 1,2,4]
+ *   [--scenarios read,mixed,async,resilience] [--repeat N] [--out DIR] [--speedup 1,2,4]
  *   [--api-instances N] [--base-url URL] [--no-deploy] [--no-pin] [--baseline DIR] [--help]`
  *
  * Reproduces the reference study's experiments and writes a report (summary.json, report.md,

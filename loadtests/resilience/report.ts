@@ -73,7 +73,7 @@ export function resilienceSection(result: ResilienceResult): string {
   const t = result.totals;
   const rows = result.faults.map(
     (f, i) =>
-      `| ${i + 1} ${f.name} | ${fmt(f.injectedAt, 1)} | ${fmt(f.backAt - f.injectedAt, 1)} | ${f.recoverySeconds === null ? "**none**" : fmt(f.recoverySeconds, 1)} | ${pct(f.errorRate)} of ${fmt(f.requests)} in ${fmt(f.windowSeconds, 1)} s | ${f.serverErrors} (${f.unavailable} 503) | ${f.connectionResets} | ${f.failedAfterRetries} | ${f.stackTraces} | ${f.tasks} | ${f.lost} | ${f.duplicated} | ${f.writesCommitted} | ${f.missingWrites} | ${f.duplicateWrites} | ${realtimeCell(f)} | ${readinessCell(f)} | ${f.verdict.ok ? "held" : `**FAILED**: ${f.verdict.failures.join("; ")}`} |`,
+      `| ${i + 1} ${f.name} | ${fmt(f.injectedAt, 1)} | ${fmt(f.backAt - f.injectedAt, 1)} | ${f.recoverySeconds === null ? "**none**" : fmt(f.recoverySeconds, 1)} | ${pct(f.errorRate)} of ${fmt(f.requests)} in ${fmt(f.windowSeconds, 1)} s | ${fmt(f.serverErrors)} (${fmt(f.unavailable)} 503) | ${f.connectionResets} | ${f.failedAfterRetries} | ${f.stackTraces} | ${fmt(f.tasks)} | ${f.lost} | ${f.duplicated} | ${fmt(f.writesCommitted)} | ${f.missingWrites} | ${f.duplicateWrites} | ${realtimeCell(f)} | ${readinessCell(f)} | ${f.verdict.ok ? "held" : `**FAILED**: ${f.verdict.failures.join("; ")}`} |`,
   );
   return [
     "## Resilience: each component stopped under load",
