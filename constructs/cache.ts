@@ -1,5 +1,6 @@
 import { RedisInstance } from "@cdktf/provider-google/lib/redis-instance";
 import { Construct, Token } from "../lib/cdktf";
+import { redisInstanceName } from "../lib/google";
 import type { Network } from "./network";
 import type { ManagedSecret, Secrets } from "./secrets";
 
@@ -48,7 +49,7 @@ export class Cache extends Construct {
     this.instance = new RedisInstance(this, "instance", {
       project: props.project,
       region: props.region,
-      name: `${props.namePrefix}-redis`,
+      name: redisInstanceName(props.namePrefix),
       displayName: `${props.namePrefix} cache and pub/sub`,
       tier: props.tier ?? "STANDARD_HA",
       memorySizeGb: props.memorySizeGb ?? 1,

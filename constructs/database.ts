@@ -4,7 +4,7 @@ import { SqlDatabaseInstance } from "@cdktf/provider-google/lib/sql-database-ins
 import { SqlUser } from "@cdktf/provider-google/lib/sql-user";
 import { Construct, Fn, type ITerraformDependable } from "../lib/cdktf";
 import { withDefaults } from "../lib/defaults";
-import type { IServiceAccountGrantee } from "../lib/google";
+import { cloudSqlInstanceName, type IServiceAccountGrantee } from "../lib/google";
 import { DEFAULT_BACKUPS, DEFAULT_INSIGHTS, DEFAULT_MAINTENANCE_WINDOW, type DatabaseBackups, type DatabaseInsights, type DatabaseMaintenanceWindow } from "./database-options";
 import type { Network } from "./network";
 
@@ -90,7 +90,7 @@ export class Database extends Construct {
 
     this.instance = new SqlDatabaseInstance(this, "instance", {
       project: props.project,
-      name: `${props.namePrefix}-pg`,
+      name: cloudSqlInstanceName(props.namePrefix),
       region: props.region,
       databaseVersion: props.version ?? "POSTGRES_16",
       deletionProtection,

@@ -63,3 +63,13 @@ export function grantIdOf(grantee: IGrantee): string {
   }
   return grantee.member.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
 }
+
+/** The Cloud SQL instance of an environment (constructs/database.ts names it; operators and the resilience experiment act on it). */
+export function cloudSqlInstanceName(namePrefix: string): string {
+  return `${namePrefix}-pg`;
+}
+
+/** The Memorystore instance of an environment (constructs/cache.ts). */
+export function redisInstanceName(namePrefix: string): string {
+  return `${namePrefix}-redis`;
+}

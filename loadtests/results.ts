@@ -4,6 +4,7 @@
  */
 import { estimate, sloVerdict, type Estimate, type SloVerdict } from "./stats";
 import type { ArrivalSearch, ProfileName, ScenarioName } from "./scenarios";
+import type { ResilienceResult } from "./resilience/types";
 
 export interface StageResult {
   readonly vus: number;
@@ -310,6 +311,8 @@ export interface Summary {
   readonly speedup?: readonly SpeedupPoint[];
   /** Cloud: Cloud Monitoring series of the run window (instances, CPU, backlog), for the figures. */
   readonly monitoring?: readonly MonitoringSeries[];
+  /** The resilience scenario: per fault what was lost, duplicated, how long recovery took, and its verdict. */
+  readonly resilience?: ResilienceResult;
   readonly verdict: { readonly ok: boolean; readonly failures: readonly string[] };
 }
 

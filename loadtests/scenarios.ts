@@ -6,6 +6,8 @@
  * virtual users (VUs) from them.
  */
 
+import type { ResilienceSettings } from "./resilience/faults";
+
 export const SCENARIO_NAMES = ["read", "mixed", "async"] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -158,7 +160,24 @@ export interface Profile {
   readonly speedupInstances?: readonly number[];
   /** Data the read scenario pages through (seeded in bulk locally, through the API in the cloud). */
   readonly seed: { readonly users: number; readonly accountsPerUser: number; readonly txPerAccount: number };
+  /** The resilience scenario (loadtests/resilience/): its load, how long a part stays down, the quiet between faults. */
+  readonly resilience: ResilienceSettings;
+  /** The resilience scenario is part of a run without --scenarios. */
+  readonly resilienceByDefault: boolean;
 }
+
+/** The full resilience run (every profile but smoke): well within 10 minutes locally. */
+const FULL_RESILIENCE: ResilienceSettings = {
+  readRps: 150,
+  writeRps: 50,
+  users: 40,
+  clientsPerRealtime: 5,
+  warmupSeconds: 10,
+  downSeconds: 5,
+  quietSeconds: 15,
+  drainTasks: 3_000,
+  settleTimeoutSeconds: 90,
+};
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   paper: {
@@ -173,6 +192,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     drainTimeoutSeconds: PAPER_SCENARIOS.async.drainTimeoutSeconds,
     workerInstances: [1],
     seed: { users: 200, accountsPerUser: 2, txPerAccount: 1000 },
+    resilience: FULL_RESILIENCE,
+    resilienceByDefault: false,
   },
   quick: {
     name: "quick",
@@ -186,10 +207,12 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     drainTimeoutSeconds: 300,
     workerInstances: [1],
     seed: { users: 100, accountsPerUser: 2, txPerAccount: 500 },
+    resilience: FULL_RESILIENCE,
+    resilienceByDefault: false,
   },
   smoke: {
     name: "smoke",
-    description: "Three short stages per scenario at a fifth of the VUs, a tiny open-model ramp and 2,000 tasks: under 90 s, for CI.",
+    description: "Three short stages per scenario at a fifth of the VUs, a tiny open-model ramp and 2,000 tasks, then every resilience fault briefly: about 2 minutes, for CI.",
     durationScale: 0.03,
     vusScale: 0.2,
     stages: "ends-and-middle",
@@ -201,6 +224,9 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     drainTimeoutSeconds: 60,
     workerInstances: [1],
     seed: { users: 20, accountsPerUser: 2, txPerAccount: 250 },
+    // Every fault, briefly: about a minute and a half, so that CI stops and starts each part too.
+    resilience: { readRps: 40, writeRps: 12, users: 16, clientsPerRealtime: 3, warmupSeconds: 3, downSeconds: 2, quietSeconds: 3, drainTasks: 400, settleTimeoutSeconds: 30 },
+    resilienceByDefault: true,
   },
   capacity: {
     name: "capacity",
@@ -216,6 +242,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     workerInstances: [1, 2],
     speedupInstances: [1, 2],
     seed: { users: 100, accountsPerUser: 2, txPerAccount: 500 },
+    resilience: FULL_RESILIENCE,
+    resilienceByDefault: false,
   },
 };
 

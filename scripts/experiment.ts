@@ -1,6 +1,6 @@
 /**
  * `npm run experiment -- [--env local|dev|staging|prod] [--profile smoke|quick|paper|capacity]
- *   [--scenarios read,mixed,async] [--repeat N] [--out DIR] [--speedup 1,2,4]
+ *   [--scenarios read,mixed,async,resilience] [--repeat N] [--out DIR] [--speedup 1,2,4]
  *   [--api-instances N] [--base-url URL] [--no-deploy] [--no-cpu-quota] [--baseline DIR] [--help]`
  *
  * Reproduces the reference study's experiments and writes a report (summary.json, report.md,
@@ -25,6 +25,9 @@ import { sampleFromProgress, statusFromProgress } from "../loadtests/live/progre
 import { estimateScenario, failures, type Summary } from "../loadtests/results";
 import { summaryLines } from "../loadtests/report/summary-lines";
 import { SLO } from "../loadtests/slo";
+import { LOCAL_FAULTS, plannedSeconds as resilienceSeconds } from "../loadtests/resilience/faults";
+import { resilienceFailures } from "../loadtests/resilience/verdict";
+import { PROFILES } from "../loadtests/scenarios";
 
 /** Leaves no empty report directory behind a run that stopped before writing anything. */
 async function removeIfEmpty(dir: string): Promise<void> {
@@ -40,7 +43,10 @@ function defaultOutDir(options: ExperimentOptions): string {
 function summarize(options: ExperimentOptions, outcome: ExperimentOutcome, startedAt: Date, loadAtStart: readonly number[]): Summary {
   const first = outcome.runs[0] ?? [];
   const confidence = outcome.runs.length > 1 ? first.map((_, i) => estimateScenario(outcome.runs.map((run) => run[i]!))) : undefined;
-  const problems = outcome.runs.flatMap((run, i) => failures(run).map((f) => (outcome.runs.length > 1 ? `run ${i + 1}: ${f}` : f)));
+  const problems = [
+    ...outcome.runs.flatMap((run, i) => failures(run).map((f) => (outcome.runs.length > 1 ? `run ${i + 1}: ${f}` : f))),
+    ...resilienceFailures(outcome.resilience),
+  ];
   return {
     environment: options.env,
     profile: options.profile,
@@ -56,6 +62,7 @@ function summarize(options: ExperimentOptions, outcome: ExperimentOutcome, start
     ...(confidence ? { confidence } : {}),
     ...(outcome.speedup ? { speedup: outcome.speedup } : {}),
     ...(outcome.monitoring ? { monitoring: outcome.monitoring } : {}),
+    ...(outcome.resilience ? { resilience: outcome.resilience } : {}),
     verdict: { ok: problems.length === 0, failures: problems },
   };
 }
@@ -105,7 +112,10 @@ async function main(): Promise<number> {
   const tty = process.stdout.isTTY;
   let lastProgress = 0;
   const local = options.env === "local" && !options.baseUrl;
-  const eta = new Eta(plannedWork(options, local ? (speedupCounts({ options }) ?? []) : (options.speedup ?? []), local ? (options.apiInstances ?? defaultApiInstances({ options })) : undefined));
+  const eta = new Eta([
+    ...plannedWork(options, local ? (speedupCounts({ options }) ?? []) : (options.speedup ?? []), local ? (options.apiInstances ?? defaultApiInstances({ options })) : undefined),
+    ...(options.resilience ? [{ key: "resilience", seconds: resilienceSeconds(LOCAL_FAULTS, PROFILES[options.profile].resilience) }] : []),
+  ]);
   const timing = () => `[${clock(eta.elapsedSeconds())} elapsed, ~${clock(eta.remainingSeconds())} left]`;
   const ctx: ExperimentContext = {
     options,
@@ -134,7 +144,7 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   const loadAtStart = loadavg();
   console.log(`live view: ${chalk.bold(live.url)}`);
-  ctx.log(`experiment: env ${options.env}, profile ${options.profile}, scenarios ${options.scenarios.join(", ")}${options.repeat > 1 ? `, ${options.repeat} runs` : ""} -> ${outDir} (planned at most ~${clock(eta.remainingSeconds())})`);
+  ctx.log(`experiment: env ${options.env}, profile ${options.profile}, scenarios ${[...options.scenarios, ...(options.resilience ? ["resilience"] : [])].join(", ")}${options.repeat > 1 ? `, ${options.repeat} runs` : ""} -> ${outDir} (planned at most ~${clock(eta.remainingSeconds())})`);
   eta.start("setup");
   let summary: Summary;
   try {
@@ -156,7 +166,7 @@ async function main(): Promise<number> {
     console.log(chalk.red(`SLO verdict: FAILED\n${summary.verdict.failures.map((f) => `  - ${f}`).join("\n")}`));
     return 1;
   }
-  console.log(chalk.green("SLO verdict: all SLOs held; no task lost or duplicated"));
+  console.log(chalk.green(`SLO verdict: all SLOs held; no task lost or duplicated${summary.resilience ? `; every resilience verdict held (${summary.resilience.faults.length} faults)` : ""}`));
   return 0;
 }
 

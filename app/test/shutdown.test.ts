@@ -44,7 +44,7 @@ interface Answer {
 }
 
 /** One request on `agent`; `body` (chunks sent `gapMs` apart) makes it a slow upload. */
-function request(agent: http.Agent, options: { method: string; path: string; token: string; body?: string[]; gapMs?: number }): Promise<Answer> {
+function request(agent: http.Agent, options: { method: string; path: string; token: string; body?: string[]; gapMs?: number; onBodyStarted?: () => void }): Promise<Answer> {
   return new Promise((resolve) => {
     const req = http.request(
       {
@@ -64,6 +64,7 @@ function request(agent: http.Agent, options: { method: string; path: string; tok
     req.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
     if (!options.body) return void req.end();
     const chunks = [...options.body];
+    options.onBodyStarted?.();
     const next = () => {
       const chunk = chunks.shift();
       if (chunk === undefined) return void req.end();
@@ -109,19 +110,22 @@ describe("SIGTERM under keep-alive load", () => {
       }
     });
     // 4 uploads on connections that already served a request, still sending their body at SIGTERM.
+    let uploading = 0;
     const uploads = Array.from({ length: 4 }, async () => {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       try {
         const first = await request(agent, { method: "GET", path: "/api/accounts", token });
         const rows = Array.from({ length: 12 }, (_, i) => `2025-01-${String(i + 10)},Upload row ${i},-1.00\n`);
-        const upload = await request(agent, { method: "POST", path: `/api/imports?account_id=${account.id}`, token, body: ["date,description,amount\n", ...rows], gapMs: 250 });
+        const upload = await request(agent, { method: "POST", path: `/api/imports?account_id=${account.id}`, token, body: ["date,description,amount\n", ...rows], gapMs: 250, onBodyStarted: () => uploading++ });
         return [first, upload];
       } finally {
         agent.destroy();
       }
     });
 
-    await eventually(async () => answers.length >= 32 * 3, 15_000, "the load to be running");
+    // SIGTERM once the load runs and every upload is sending its body (3 s of it: 12 chunks 250 ms apart),
+    // however slowly a busy machine got them there.
+    await eventually(async () => answers.length >= 32 * 3 && uploading === 4, 15_000, "the load to be running and every upload sending its body");
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => api.once("exit", (code, signal) => resolve({ code, signal })));
     const signalledAt = performance.now();
     api.kill("SIGTERM");

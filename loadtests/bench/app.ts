@@ -19,7 +19,7 @@ import { redisKeys } from "../../app/adapters/redis/keys";
 import { BullTaskQueue } from "../../app/adapters/tasks/local-queue";
 import { loadConfig } from "../../app/config";
 import { categoriseTask } from "../../app/domain/tasks";
-import { localTaskPolicies } from "../../app/entrypoints/services";
+import { localTaskPolicies } from "../../contract";
 import { isolate, type Isolated } from "../../app/test/support/isolation";
 
 const BUNDLE = join(__dirname, "..", "..", "app", "dist", "main.js");

@@ -2,6 +2,7 @@
 import type { OpenProgress } from "../node/arrival-runner";
 import type { Progress } from "../node/http-runner";
 import type { ScenarioResult, SpeedupPoint, Summary } from "../results";
+import type { ResilienceResult } from "../resilience/types";
 import type { Eta } from "./eta";
 import type { ProgressLike } from "../live/progress-feed";
 import type { ExperimentOptions } from "./options";
@@ -33,6 +34,8 @@ export interface ExperimentOutcome {
   readonly versions?: Record<string, string>;
   /** Cloud: Cloud Monitoring series of the run window, for the figures. */
   readonly monitoring?: Summary["monitoring"];
+  /** The resilience scenario, when it ran. */
+  readonly resilience?: ResilienceResult;
 }
 
 const n = (value: number) => Math.round(value).toLocaleString("en-US");

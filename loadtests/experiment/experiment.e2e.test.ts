@@ -1,7 +1,9 @@
 /**
  * End to end: `npm run experiment -- --profile smoke` against the local system (real PostgreSQL,
  * Redis and the app bundle's roles), then checks the report it wrote. The SLO verdict itself is
- * not asserted (this machine runs other tests at the same time); completeness and the task audit are.
+ * not asserted (this machine runs other tests at the same time); completeness and the task audit
+ * are, and so is every resilience verdict: the smoke profile also stops and restarts each
+ * component under load, on throwaway servers of its own, and nothing may be lost.
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -10,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_FAULTS } from "../resilience/faults";
 import type { AsyncScenarioResult, HttpScenarioResult, Summary } from "../results";
 import { scenarioFor, type HttpScenario } from "../scenarios";
 
@@ -31,7 +34,7 @@ beforeAll(async () => {
     if (exitCode !== 1) throw error; // 1 = an SLO verdict failed; anything else is a broken run
   }
   summary = JSON.parse(await readFile(join(outDir, "summary.json"), "utf8")) as Summary;
-}, 240_000);
+}, 420_000);
 
 afterAll(async () => {
   if (outDir) await rm(outDir, { recursive: true, force: true });
@@ -89,6 +92,32 @@ describe("npm run experiment -- --profile smoke", () => {
     expect(drained.drainStartedAt).toBeGreaterThanOrEqual(drained.publishSeconds);
     expect(drained.timeline.filter((p) => p.t < drained.publishSeconds).every((p) => p.completed === 0)).toBe(true);
     expect(drained.tasksPerSecond).toBeCloseTo(2000 / drained.drainSeconds, 6);
+  });
+
+  it("stops and restarts every component under load and holds every resilience verdict", async () => {
+    const resilience = summary.resilience!;
+    expect(resilience.faults.map((f) => f.name)).toEqual([...LOCAL_FAULTS]);
+    const failed = resilience.faults.filter((f) => !f.verdict.ok).map((f) => `${f.name}: ${f.verdict.failures.join("; ")}`);
+    expect(failed).toEqual([]);
+    expect(resilience.verdict).toEqual({ ok: true, failures: [] });
+    for (const f of resilience.faults) {
+      expect(f.requests, f.name).toBeGreaterThan(0);
+      expect(f.recoverySeconds, f.name).not.toBeNull();
+      expect([f.lost, f.duplicated, f.missingWrites, f.duplicateWrites, f.stackTraces], f.name).toEqual([0, 0, 0, 0, 0]);
+    }
+    const byName = new Map(resilience.faults.map((f) => [f.name, f]));
+    expect(byName.get("worker-kill")!.drain!.drainedAt).not.toBeNull();
+    expect(byName.get("api-rolling-restart")!.connectionResets).toBe(0);
+    expect(byName.get("redis-restart")!.readiness!.probesWhileDown).toBeGreaterThan(0);
+    expect(byName.get("redis-restart")!.unavailable).toBeGreaterThan(0); // refused fast, with Retry-After
+    expect(byName.get("realtime-kill")!.realtime.stoppedInstanceClosed).toBe(byName.get("realtime-kill")!.realtime.stoppedInstanceClients);
+    expect(resilience.totals.writesCommitted).toBeGreaterThan(0);
+    expect(resilience.totals.unbalancedAccounts).toBe(0);
+    expect(resilience.dataServices).toContain("throwaway");
+    const report = await readFile(join(outDir, "report.md"), "utf8");
+    expect(report).toContain("## Resilience: each component stopped under load");
+    for (const name of LOCAL_FAULTS) expect(report).toMatch(new RegExp(`\\| \\d ${name} \\|.*\\| held \\|`));
+    expect(existsSync(join(outDir, "figures", "resilience-timeline.svg"))).toBe(true);
   });
 
   it("keeps each role's info lines in logs/ (start-up and clean shutdown)", async () => {

@@ -36,7 +36,17 @@ describe("experiment options", () => {
     expect(parse("--api-instances 2 --base-url http://127.0.0.1:8000 --no-cpu-quota")).toMatchObject({ apiInstances: 2, baseUrl: "http://127.0.0.1:8000", cpuQuota: false });
   });
 
+  it("runs the resilience scenario when asked, after the load scenarios, and in the smoke profile by default", () => {
+    expect(parse("--scenarios resilience")).toMatchObject({ scenarios: [], resilience: true });
+    expect(parse("--scenarios read,resilience")).toMatchObject({ scenarios: ["read"], resilience: true });
+    expect(parse("--profile smoke")).toMatchObject({ scenarios: ["read", "mixed", "async"], resilience: true });
+    expect(parse("--profile smoke --scenarios read").resilience).toBeUndefined();
+    expect(parse("--profile quick").resilience).toBeUndefined();
+    expect(EXPERIMENT_USAGE).toContain("read,mixed,async,resilience");
+  });
+
   it.each([
+    ["--scenarios resilience --base-url http://127.0.0.1:8000", "--scenarios resilience stops and starts the system's parts, so it needs the system this command starts"],
     ["--env moon", "--env must be one of local, dev, staging, prod"],
     ["--profile huge", "--profile must be one of smoke, quick, paper, capacity"],
     ["--scenarios read,write", "--scenarios takes a comma-separated list of read, mixed, async"],

@@ -2,11 +2,15 @@
  * The experiment command's options, validated with a message that names the flag and the rule:
  *
  *   npm run experiment -- [--env local|dev|staging|prod] [--profile smoke|quick|paper|capacity]
- *     [--scenarios read,mixed,async] [--repeat N] [--out DIR] [--speedup 1,2,4]
+ *     [--scenarios read,mixed,async,resilience] [--repeat N] [--out DIR] [--speedup 1,2,4]
  *     [--api-instances N] [--base-url URL] [--no-deploy] [--no-cpu-quota] [--baseline DIR]
  */
 import { z } from "zod";
 import { PROFILE_NAMES, PROFILES, SCENARIO_NAMES, type ProfileName, type ScenarioName } from "../scenarios";
+
+/** What --scenarios takes: the study's three load scenarios, and the resilience scenario (loadtests/resilience/). */
+export const EXPERIMENT_SCENARIOS = [...SCENARIO_NAMES, "resilience"] as const;
+export type ExperimentScenario = (typeof EXPERIMENT_SCENARIOS)[number];
 
 export const EXPERIMENT_ENVIRONMENTS = ["local", "dev", "staging", "prod"] as const;
 export type ExperimentEnvironment = (typeof EXPERIMENT_ENVIRONMENTS)[number];
@@ -23,7 +27,7 @@ const positiveInt = (flag: string, max: number) =>
 const schema = z.strictObject({
   env: z.enum(EXPERIMENT_ENVIRONMENTS, `--env must be one of ${EXPERIMENT_ENVIRONMENTS.join(", ")}`).default("local"),
   profile: z.enum(PROFILE_NAMES, `--profile must be one of ${PROFILE_NAMES.join(", ")}`).default("quick"),
-  scenarios: list(SCENARIO_NAMES, "scenarios").default([...SCENARIO_NAMES]),
+  scenarios: list(EXPERIMENT_SCENARIOS, "scenarios").optional(),
   repeat: positiveInt("repeat", 50).default(1),
   out: z.string().min(1, "--out must be a directory").optional(),
   speedup: z
@@ -41,7 +45,13 @@ const schema = z.strictObject({
 export interface ExperimentOptions {
   readonly env: ExperimentEnvironment;
   readonly profile: ProfileName;
+  /** The load scenarios (read, mixed, async). */
   readonly scenarios: readonly ScenarioName[];
+  /**
+   * Run the resilience scenario too (after the others, once whatever --repeat says): stop and
+   * start each component under load. Without --scenarios, when the profile includes it (smoke).
+   */
+  readonly resilience?: boolean;
   readonly repeat: number;
   readonly out?: string;
   readonly speedup?: readonly number[];
@@ -59,14 +69,19 @@ export const EXPERIMENT_USAGE = [
   "usage: npm run experiment -- [options]",
   "",
   "Reproduces the reference study's experiments (read-heavy, mixed read/write, async pipeline) and",
-  "writes a report with figures and SLO verdicts. Exit code: 0 all SLOs held, 1 an SLO broke or a",
-  "task was lost or duplicated, 2 the run could not start or finish (bad options, a missing tool or",
-  "setting, a failed deploy; the message says which).",
+  "writes a report with figures and SLO verdicts. Exit code: 0 all SLOs held, 1 an SLO broke, a",
+  "task was lost or duplicated, or a resilience verdict failed, 2 the run could not start or finish",
+  "(bad options, a missing tool or setting, a failed deploy; the message says which).",
   "",
   "  --env local|dev|staging|prod   where to run (default local: the whole system on this machine)",
   `${`  --profile ${PROFILE_NAMES.join("|")}`.padEnd(33)} how much load (default quick)`,
   ...PROFILE_NAMES.map((name) => `      ${name.padEnd(9)} ${PROFILES[name].description}`),
-  `${`  --scenarios ${SCENARIO_NAMES.join(",")}`.padEnd(33)}which experiments, comma-separated (default all)`,
+  `  --scenarios ${EXPERIMENT_SCENARIOS.join(",")}`,
+  `                                 which experiments, comma-separated (default: ${SCENARIO_NAMES.join(", ")}; the smoke`,
+  "                                 profile adds resilience). resilience stops and restarts each component",
+  "                                 under load (worker, dispatcher, api, Redis, PostgreSQL, realtime) on",
+  "                                 servers of its own, and checks that nothing is lost; it runs once,",
+  "                                 after the others",
   "  --repeat N                     run everything N times and report confidence intervals",
   "  --out DIR                      report directory (default results/<time>-<env>-<profile>)",
   "  --speedup 1,2,4                rerun the read scenario at these api instance counts (speedup figure;",
@@ -101,7 +116,14 @@ export function parseOptions(argv: Record<string, unknown>): ExperimentOptions {
     const message = issue.code === "unrecognized_keys" ? `unknown option --${issue.keys[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : issue.message.startsWith("--") ? issue.message : `--${flag}: ${issue.message}`;
     throw new OptionsError(message);
   }
-  const options = parsed.data;
+  const { scenarios: chosen, ...rest } = parsed.data;
+  const resilience = chosen ? chosen.includes("resilience") : PROFILES[rest.profile].resilienceByDefault;
+  const options: ExperimentOptions = {
+    ...rest,
+    scenarios: chosen ? chosen.filter((s): s is ScenarioName => s !== "resilience") : [...SCENARIO_NAMES],
+    ...(resilience ? { resilience: true } : {}),
+  };
+  if (resilience && options.baseUrl) throw new OptionsError("--scenarios resilience stops and starts the system's parts, so it needs the system this command starts (or a cloud --env): leave out --base-url");
   if (options.env !== "local" && options.apiInstances !== undefined) throw new OptionsError("--api-instances applies to --env local; in the cloud the stack's max instances decide");
   if (options.env !== "local" && flags["cpu-quota"] === false) throw new OptionsError("--no-cpu-quota applies to --env local; in the cloud Cloud Run sets each instance's vCPUs");
   return options;

@@ -40,6 +40,7 @@ describe("experiment preflight", () => {
     expect(names({})).toEqual(["terraform", "k6", "docker", "gcloud"]);
     expect(names({ deploy: false, scenarios: ["async"] })).toEqual(["terraform", "gcloud"]);
     expect(names({ deploy: false, scenarios: ["read", "mixed"] })).toEqual(["terraform", "k6"]);
+    expect(names({ deploy: false, scenarios: [], resilience: true })).toEqual(["terraform", "gcloud"]);
     expect(names({ deploy: false, speedup: [1, 2] })).toEqual(["terraform", "k6", "gcloud"]);
     const prebuilt = { ...config, image: { ...config.image, prebuiltUri: "europe-docker.pkg.dev/p/r/app@sha256:abc" } };
     expect(requiredTools(options(), prebuilt).map((t) => t.command)).toEqual(["terraform", "k6", "gcloud"]);

@@ -11,12 +11,14 @@ import type { ExperimentOptions } from "./options";
 export { onPath };
 
 /** The tools this run calls besides what the deploy needs (the deploy checks its own). */
-export function requiredTools(options: Pick<ExperimentOptions, "deploy" | "speedup" | "scenarios">, config: Pick<EnvironmentConfig, "image">): Tool[] {
+export function requiredTools(options: Pick<ExperimentOptions, "deploy" | "speedup" | "scenarios" | "resilience">, config: Pick<EnvironmentConfig, "image">): Tool[] {
   const tools: Tool[] = [{ ...TOOLS.terraform, why: "reads the stack's outputs" }];
   if (options.scenarios.some((s) => s !== "async") || options.speedup) tools.push(TOOLS.k6);
   if (options.deploy && !config.image.prebuiltUri) tools.push(TOOLS.docker);
   // gcloud pauses the categorisation queues while the async batch is published, and sets max instances for --speedup.
-  if (options.speedup || options.scenarios.includes("async")) tools.push({ ...TOOLS.gcloud, why: "pauses the task queues while the async batch is published and changes the api's max instances for --speedup" });
+  if (options.speedup || options.scenarios.includes("async") || options.resilience) {
+    tools.push({ ...TOOLS.gcloud, why: "pauses the task queues while the async batch is published, changes the api's max instances for --speedup, and performs the resilience scenario's faults" });
+  }
   return tools;
 }
 

@@ -17,6 +17,7 @@ import { collectMonitoringSeries } from "./monitoring";
 import { ExperimentError } from "../errors";
 import { preflightCloud } from "./preflight";
 import { runHttpRemote, runRemote } from "./run-remote";
+import { preflightResilienceCloud, runResilienceCloud } from "../resilience/run-cloud";
 
 const execFileAsync = promisify(execFile);
 const REPO = join(__dirname, "..", "..");
@@ -94,6 +95,8 @@ function cloudQueueGate(config: EnvironmentConfig, outputs: StackOutputs, ctx: E
 export async function runCloud(ctx: ExperimentContext): Promise<ExperimentOutcome> {
   const env = ctx.options.env as CloudEnvironmentName;
   const config = await preflightCloud(env, ctx.options);
+  // Before anything is deployed or stopped: HA tiers, gcloud, its account and permissions.
+  if (ctx.options.resilience) await preflightResilienceCloud(env, config);
   if (ctx.options.deploy) {
     ctx.log(`deploying ${env} (npx cdktf deploy ${env})`);
     await runInherit("npx", ["cdktf", "deploy", env, "--auto-approve"], { ...process.env, CHECKPOINT_DISABLE: "1" });
@@ -135,6 +138,8 @@ export async function runCloud(ctx: ExperimentContext): Promise<ExperimentOutcom
     }
   }
 
+  const resilience = ctx.options.resilience ? await runResilienceCloud(ctx, config, outputs, baseUrl) : undefined;
+
   const monitoring = await collectMonitoringSeries({ projectId: outputs.projectId, namePrefix: config.namePrefix, start: windowStart, end: new Date(), file: join(ctx.outDir, "raw", "monitoring.json") }).then(
     (series) => {
       ctx.log(`collected ${series.length} Cloud Monitoring series`);
@@ -151,6 +156,7 @@ export async function runCloud(ctx: ExperimentContext): Promise<ExperimentOutcom
     capacity: { apiInstances: config.services.api.maxInstances, vcpusPerInstance: Number(config.services.api.cpu) || 1, workerInstances: [config.services.worker.maxInstances] },
     runs,
     speedup,
+    ...(resilience ? { resilience } : {}),
     ...(monitoring ? { monitoring } : {}),
     versions: { k6: (await execFileAsync("k6", ["version"]).catch(() => ({ stdout: "unknown" }))).stdout.trim() },
   };

@@ -20,6 +20,7 @@ import { prewarm } from "../node/prewarm";
 import { registerUsers } from "../node/register-users";
 import type { LoadUser } from "../requests";
 import { loadCheck, mergeDrains, type AsyncDrain, type HttpScenarioResult, type ScenarioResult, type SpeedupPoint } from "../results";
+import { runResilienceLocal } from "../resilience/run-local";
 import { peakVus, planSummary, PROFILES, scenarioFor, speedupLoadFraction, type AsyncScenario, type HttpScenario, type ScenarioName } from "../scenarios";
 import type { ExperimentContext, ExperimentOutcome } from "./context";
 import { runHttpNode } from "./http-node";
@@ -163,6 +164,18 @@ export async function runLocal(ctx: ExperimentContext): Promise<ExperimentOutcom
   ctx.log("building the app bundle");
   const bundle = join(REPO, "app", "dist", "main.js");
   await buildApp(undefined, bundle);
+  if (options.scenarios.length === 0 && options.resilience) {
+    // Resilience alone: it starts a system of its own, on servers of its own.
+    ctx.eta.finish("setup");
+    const resilience = await runResilienceLocal(ctx, bundle);
+    return {
+      baseUrl: "the resilience run's own system (127.0.0.1)",
+      capacity: { apiInstances: 2, vcpusPerInstance: 1, workerInstances: [1] },
+      placement: describePlacement(undefined, { api: 2, worker: 1 }),
+      runs: [[]],
+      resilience,
+    };
+  }
   const services = await resolveDataServices();
   ctx.cleanup(() => services.stop());
   ctx.log(`PostgreSQL: ${services.origin.postgres}, Redis: ${services.origin.redis}`);
@@ -196,6 +209,12 @@ export async function runLocal(ctx: ExperimentContext): Promise<ExperimentOutcom
 
   const mainRead = runs[0]?.find((r): r is HttpScenarioResult => r.name === "read");
   const speedup = speedupInstances ? await runSpeedup(speedupInstances, system, seeded, ctx, mainRead) : undefined;
+  let resilience: ExperimentOutcome["resilience"];
+  if (options.resilience) {
+    // Its own system on its own servers: this one stops first, so that both never share the cores.
+    await system.stop();
+    resilience = await runResilienceLocal(ctx, bundle);
+  }
 
   return {
     baseUrl: system.baseUrl,
@@ -203,6 +222,7 @@ export async function runLocal(ctx: ExperimentContext): Promise<ExperimentOutcom
     placement: placementText,
     runs,
     speedup,
+    ...(resilience ? { resilience } : {}),
     versions: { dataServices: `postgres: ${services.origin.postgres}, redis: ${services.origin.redis}` },
   };
 }

@@ -66,6 +66,8 @@ describe("api cluster", () => {
       await eventually(() => ready(cluster.port), 10_000, "the other instance to serve meanwhile");
       await eventually(async () => cluster.started().length === 3, 30_000, "a replacement for the killed instance");
       expect(cluster.output()).toContain(`api instance ${first} was killed by SIGKILL; starting a replacement (crash 1 of 5`);
+      // The replacement says when it serves (the resilience experiment waits for this line).
+      await eventually(async () => cluster.output().includes(`api instance ${cluster.started()[2]} listening`), 30_000, "the replacement listening");
 
       process.kill(second!, "SIGTERM"); // a rolling restart
       await eventually(async () => cluster.started().length === 4, 30_000, "a replacement for the stopped instance");

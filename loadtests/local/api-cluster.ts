@@ -28,9 +28,16 @@ if (!Number.isInteger(instances) || instances < 1 || !bundle) {
 // Workers run the bundle with plain node (no tsx), like the container does; sources need tsx.
 cluster.setupPrimary({ exec: bundle, args: [role], execArgv: bundle.endsWith(".ts") ? ["--import", "tsx"] : [] });
 
+/** The cluster's own lines, in the roles' log format (JSON lines Cloud Logging reads), on stderr. */
+function log(severity: "INFO" | "WARNING" | "ERROR", message: string): void {
+  console.error(JSON.stringify({ severity, message, role: `${role}-cluster`, time: new Date().toISOString() }));
+}
+
 function start(): void {
   const worker = cluster.fork();
-  worker.once("online", () => console.error(`${role} instance ${worker.process.pid} started`));
+  worker.once("online", () => log("INFO", `${role} instance ${worker.process.pid} started`));
+  // Serving from now on: a replacement is back once this line appears.
+  worker.once("listening", () => log("INFO", `${role} instance ${worker.process.pid} listening`));
 }
 for (let i = 0; i < instances; i++) start();
 
@@ -49,18 +56,18 @@ cluster.on("exit", (worker, code, signal) => {
   }
   const how = describeExit(worker, code, signal);
   if (code === 0 && !signal) {
-    console.error(`${how} (stopped cleanly); starting a replacement`);
+    log("INFO", `${how} (stopped cleanly); starting a replacement`);
     return start();
   }
   const now = Date.now();
   crashes.push(now);
   while (crashes[0]! < now - CRASH_WINDOW_MS) crashes.shift();
   if (crashes.length > MAX_CRASHES) {
-    console.error(`${how}: ${crashes.length} crashes within ${CRASH_WINDOW_MS / 1000} s, a crash loop; stopping the cluster (see the instances' output above)`);
+    log("ERROR", `${how}: ${crashes.length} crashes within ${CRASH_WINDOW_MS / 1000} s, a crash loop; stopping the cluster (see the instances' output above)`);
     stop("SIGTERM", 1);
     return;
   }
-  console.error(`${how}; starting a replacement (crash ${crashes.length} of ${MAX_CRASHES} tolerated within ${CRASH_WINDOW_MS / 1000} s)`);
+  log("WARNING", `${how}; starting a replacement (crash ${crashes.length} of ${MAX_CRASHES} tolerated within ${CRASH_WINDOW_MS / 1000} s)`);
   start();
 });
 

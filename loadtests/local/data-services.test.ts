@@ -1,7 +1,11 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { DATABASE_URL, REDIS_URL } from "../../app/test/support/isolation";
 import { ExperimentError } from "../errors";
-import { answering, freePort } from "./data-services";
+import { answering, canConnect, freePort, throwawayPostgres } from "./data-services";
 
 describe("explicit DATABASE_URL / REDIS_URL", () => {
   it("are used as given when their servers answer", async () => {
@@ -20,5 +24,31 @@ describe("explicit DATABASE_URL / REDIS_URL", () => {
 
   it("refuse what is not a URL", async () => {
     await expect(answering("REDIS_URL", "127.0.0.1 6379", 6379)).rejects.toThrow(/REDIS_URL is not a URL/);
+  });
+});
+
+describe("a throwaway PostgreSQL (the resilience experiment restarts its own)", () => {
+  it("restarts fast, cutting its clients and keeping what was committed, then stops", { timeout: 60_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), "throwaway-pg-"));
+    const server = await throwawayPostgres(dir);
+    try {
+      const before = new pg.Client({ connectionString: server.url });
+      const cut = new Promise<Error>((resolve) => before.on("error", resolve));
+      await before.connect();
+      await before.query("CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)");
+      const started = performance.now();
+      await server.restart();
+      console.log(`[throwaway-pg] pg_ctl restart -m fast took ${(performance.now() - started).toFixed(0)} ms`);
+      expect((await cut).message).toMatch(/terminating connection due to administrator command|Connection terminated/);
+      const after = new pg.Client({ connectionString: server.url });
+      await after.connect();
+      expect((await after.query("SELECT n FROM kept")).rows).toEqual([{ n: 42 }]);
+      await after.end();
+      await server.stop();
+      expect(await canConnect("127.0.0.1", server.port)).toBe(false);
+    } finally {
+      await server.stop().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -90,7 +90,29 @@ async function exitOf(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
 }
 
-async function throwawayPostgres(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+/** A PostgreSQL server this process started (initdb + pg_ctl), on its own port and data directory. */
+export interface ThrowawayPostgres {
+  readonly url: string;
+  readonly port: number;
+  /** `pg_ctl restart -m fast`: disconnects every client, checkpoints, and starts again on the same port. */
+  restart(): Promise<void>;
+  /** `pg_ctl stop -m fast`. */
+  stop(): Promise<void>;
+}
+
+/** pg_ctl, as the server's own account when we are root (PostgreSQL refuses to run as root). */
+async function pgCtl(bin: string, asUser: string | undefined, args: string[]): Promise<void> {
+  const child = run(join(bin, "pg_ctl"), args, asUser);
+  const code = await exitOf(child);
+  if (code !== 0) throw new Error(`pg_ctl ${args.join(" ")} exited with code ${code}`);
+}
+
+/**
+ * A throwaway PostgreSQL in `dir`, started with pg_ctl (so that it can be restarted as an operator
+ * would, which the resilience experiment does under load). fsync is off: the data is thrown away,
+ * and a fast shutdown still checkpoints, so a restart loses nothing committed.
+ */
+export async function throwawayPostgres(dir: string): Promise<ThrowawayPostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error("No PostgreSQL server found: set DATABASE_URL, start one on 127.0.0.1:5432, or install PostgreSQL (apt-get install postgresql)");
   const asUser = userInfo().uid === 0 ? "postgres" : undefined;
@@ -100,13 +122,21 @@ async function throwawayPostgres(dir: string): Promise<{ url: string; stop: () =
     throw new Error(`initdb failed in ${data}`);
   }
   const port = await freePort();
-  const server = run(join(bin, "postgres"), ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=300"], asUser);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`;
+  await pgCtl(bin, asUser, ["-D", data, "-o", options, "-l", join(dir, "postgres.log"), "-w", "-t", "60", "start"]);
   await waitFor("throwaway PostgreSQL", () => canConnect("127.0.0.1", port));
+  let stopped = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    restart: async () => {
+      // -w: returns once the server accepts connections again (postmaster.opts keeps the options).
+      await pgCtl(bin, asUser, ["-D", data, "-m", "fast", "-l", join(dir, "postgres.log"), "-w", "-t", "60", "restart"]);
+    },
     stop: async () => {
-      server.kill("SIGINT"); // fast shutdown
-      await exitOf(server);
+      if (stopped) return;
+      stopped = true;
+      await pgCtl(bin, asUser, ["-D", data, "-m", "fast", "-w", "-t", "60", "stop"]);
     },
   };
 }

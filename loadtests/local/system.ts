@@ -5,7 +5,7 @@
  * names) and removed by `stop()`, which also runs on failure.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream, readFileSync, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Queue } from "bullmq";
@@ -33,7 +33,12 @@ export interface LocalSystemOptions {
   readonly workerInstances?: number;
   /** Holds each api and worker instance to 1 vCPU (see placement.ts); undefined: unlimited. */
   readonly cpuQuotas?: CpuQuotas;
+  /** Realtime processes, each on a port of its own (clients pick one, as a load balancer would). @default 1 */
+  readonly realtimeInstances?: number;
 }
+
+/** The processes the resilience experiment stops and starts again (see `kill` and `revive`). */
+export type SystemRole = "api" | "worker" | "dispatcher" | "realtime" | `realtime-${number}`;
 
 /** The categorisation queues as the dispatcher reads them: pause and resume delivery (the async experiment times the drain alone), and the backlog. */
 export interface TaskQueueControl {
@@ -50,6 +55,22 @@ interface RunningRole {
   readonly name: string;
   readonly child: ChildProcess;
   readonly log: WriteStream;
+  readonly port?: number;
+}
+
+/** A line the api/worker cluster launcher logged (api-cluster.ts), with when it arrived. */
+export interface ClusterLine {
+  readonly at: number;
+  readonly message: string;
+}
+
+/** A process's command line (from /proc; empty once it is gone). */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+  } catch {
+    return "";
+  }
 }
 
 async function waitReady(name: string, url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
@@ -88,7 +109,12 @@ export class LocalSystem {
   private apiInstanceCount = 0;
   private workerInstanceCount = 0;
   private readonly workerPort: number;
-  private realtimePort = 0;
+  private realtimePorts: number[] = [];
+  private stopped = false;
+  private readonly clusterLines = new Map<"api" | "worker", ClusterLine[]>([
+    ["api", []],
+    ["worker", []],
+  ]);
 
   private constructor(private readonly options: LocalSystemOptions, workerPort: number) {
     this.workerPort = workerPort;
@@ -118,7 +144,17 @@ export class LocalSystem {
   }
 
   get realtimeUrl(): string {
-    return `ws://127.0.0.1:${this.realtimePort}/ws`;
+    return this.realtimeUrls[0]!;
+  }
+
+  /** Every realtime process's WebSocket URL (one port each). */
+  get realtimeUrls(): string[] {
+    return this.realtimePorts.map((port) => `ws://127.0.0.1:${port}/ws`);
+  }
+
+  /** The worker's base URL (health probes). */
+  get workerUrl(): string {
+    return `http://127.0.0.1:${this.workerPort}`;
   }
 
   get apiInstances(): number {
@@ -137,8 +173,11 @@ export class LocalSystem {
       await system.migrate();
       await system.startWorker(options.workerInstances ?? 1);
       await system.startRole("dispatcher", await freePort());
-      system.realtimePort = await freePort();
-      await system.startRole("realtime", system.realtimePort);
+      for (let i = 0; i < (options.realtimeInstances ?? 1); i++) {
+        const port = await freePort();
+        system.realtimePorts.push(port);
+        await system.startRole(i === 0 ? "realtime" : `realtime-${i + 1}`, port);
+      }
       await system.startApi(options.apiInstances);
       return system;
     } catch (error) {
@@ -155,7 +194,7 @@ export class LocalSystem {
     });
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
-    return { name, child, log };
+    return { name, child, log, ...(port ? { port } : {}) };
   }
 
   private async migrate(): Promise<void> {
@@ -165,8 +204,8 @@ export class LocalSystem {
     if (code !== 0) throw new ExperimentError(`migrations failed with code ${code}: see ${join(this.options.logDir, "migrate.log")}`);
   }
 
-  private async startRole(name: "dispatcher" | "realtime", port: number): Promise<void> {
-    const role = this.spawnRole(name, [this.options.bundle, name], port);
+  private async startRole(name: string, port: number): Promise<void> {
+    const role = this.spawnRole(name, [this.options.bundle, name.replace(/-\d+$/, "")], port);
     this.roles.push(role);
     await waitReady(name, `http://127.0.0.1:${port}`, role.child);
   }
@@ -174,30 +213,47 @@ export class LocalSystem {
   /** `instances` processes of a role behind one port (api-cluster.ts). */
   private spawnCluster(role: "api" | "worker", instances: number, port: number, extraEnv: Record<string, string> = {}): RunningRole {
     const launcher = join(__dirname, "api-cluster.ts");
-    return this.spawnRole(`${role}-x${instances}`, ["--import", "tsx", launcher, String(instances), this.options.bundle, role], port, extraEnv);
+    const running = this.spawnRole(`${role}-x${instances}`, ["--import", "tsx", launcher, String(instances), this.options.bundle, role], port, extraEnv);
+    // The launcher's own lines (instance started, listening, replaced) tell when a replacement serves.
+    const lines = this.clusterLines.get(role)!;
+    let partial = "";
+    running.child.stderr!.on("data", (chunk: Buffer) => {
+      const text = partial + chunk.toString();
+      const complete = text.split("\n");
+      partial = complete.pop() ?? "";
+      for (const line of complete) {
+        if (!line.includes(`"${role}-cluster"`)) continue;
+        try {
+          lines.push({ at: Date.now(), message: (JSON.parse(line) as { message: string }).message });
+        } catch {
+          // not one of the launcher's JSON lines
+        }
+      }
+    });
+    return running;
   }
 
-  /** Holds each instance of a cluster (the launcher's child processes) to 1 vCPU. */
-  private limitInstances(role: "api" | "worker", launcher: ChildProcess): void {
+  /** Holds each instance of a cluster to 1 vCPU. */
+  private limitInstances(role: "api" | "worker"): void {
     const quotas = this.options.cpuQuotas;
-    if (!quotas || launcher.pid === undefined) return;
-    childrenOf(launcher.pid).forEach((pid, i) => quotas.limit(pid, `${role}-${i}`, 1));
+    if (!quotas) return;
+    this.instancePids(role).forEach((pid, i) => quotas.limit(pid, `${role}-${i}`, 1));
   }
 
-  private async startApi(instances: number): Promise<void> {
-    this.apiPort = await freePort();
+  private async startApi(instances: number, port?: number): Promise<void> {
+    this.apiPort = port ?? (await freePort());
     // The dashboard the api serves (app/dist/web beside the bundle) opens its WebSocket here.
     this.apiRole = this.spawnCluster("api", instances, this.apiPort, { REALTIME_PUBLIC_URL: this.realtimeUrl });
     this.apiInstanceCount = instances;
     await waitReady("api", this.baseUrl, this.apiRole.child);
-    this.limitInstances("api", this.apiRole.child);
+    this.limitInstances("api");
   }
 
   private async startWorker(instances: number): Promise<void> {
     this.workerRole = this.spawnCluster("worker", instances, this.workerPort);
     this.workerInstanceCount = instances;
     await waitReady("worker", `http://127.0.0.1:${this.workerPort}`, this.workerRole.child);
-    this.limitInstances("worker", this.workerRole.child);
+    this.limitInstances("worker");
   }
 
   /** Replaces the api processes with `instances` new ones (the speedup experiment). */
@@ -213,6 +269,55 @@ export class LocalSystem {
     if (this.workerRole) await stopChild(this.workerRole.child);
     this.workerRole?.log.end();
     await this.startWorker(instances);
+  }
+
+  /** The running process of a role (the cluster launcher for api and worker). */
+  private running(role: SystemRole): RunningRole {
+    const found = role === "api" ? this.apiRole : role === "worker" ? this.workerRole : this.roles.find((r) => r.name === role);
+    if (!found) throw new Error(`no ${role} process is running`);
+    return found;
+  }
+
+  /** Pids of the api (or worker) instances behind the cluster's port (not the launcher's other children, such as tsx's esbuild). */
+  instancePids(role: "api" | "worker"): number[] {
+    const pid = this.running(role).child.pid;
+    return pid ? childrenOf(pid).filter((child) => commandLine(child).includes(this.options.bundle)) : [];
+  }
+
+  /** What the api (or worker) cluster launcher logged so far. */
+  clusterLog(role: "api" | "worker"): readonly ClusterLine[] {
+    return this.clusterLines.get(role)!;
+  }
+
+  /**
+   * Kills a role's processes at once (the cluster launcher and its instances for api and worker),
+   * with SIGKILL by default: a crash, as when a machine or container dies. Resolves when they exited.
+   */
+  async kill(role: SystemRole, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    const running = this.running(role);
+    const { child } = running;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const tree = child.pid ? [child.pid, ...childrenOf(child.pid)] : [];
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    for (const pid of tree) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+    await exited;
+    running.log.end();
+  }
+
+  /** Starts a killed role again on the same port, as the platform would; resolves when it is ready. */
+  async revive(role: SystemRole): Promise<void> {
+    const old = this.running(role);
+    if (old.child.exitCode === null && old.child.signalCode === null) throw new Error(`${role} is still running`);
+    if (role === "api") return this.startApi(this.apiInstanceCount, this.apiPort);
+    if (role === "worker") return this.startWorker(this.workerInstanceCount);
+    this.roles.splice(this.roles.indexOf(old), 1);
+    await this.startRole(role, old.port!);
   }
 
   /** Controls the categorisation queues (BullMQ's queue-wide pause; job counts), as the dispatcher reads them. */
@@ -245,6 +350,8 @@ export class LocalSystem {
 
   /** Stops every process, then removes the run's schema and Redis keys. Safe to call twice. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     const all = [...this.roles, ...(this.apiRole ? [this.apiRole] : []), ...(this.workerRole ? [this.workerRole] : [])];
     this.roles.length = 0;
     this.apiRole = undefined;

@@ -5,6 +5,7 @@
  */
 import type { AsyncDrain, AsyncScenarioResult, HttpScenarioResult, MonitoringSeries, OpenModelResult, ScenarioEstimate, SpeedupPoint, Summary } from "../results";
 import { SLO } from "../stats";
+import { resilienceTimeline } from "../resilience/report";
 
 export interface Figure {
   /** File name under `figures/`. */
@@ -463,6 +464,7 @@ export function figuresFor(summary: Summary, baseline?: Summary): Figure[] {
   if (summary.speedup && summary.speedup.length > 0) figures.push(speedup(summary.speedup));
   const monitoring = monitoringFigure(summary);
   if (monitoring) figures.push(monitoring);
+  if (summary.resilience) figures.push(resilienceTimeline(summary.resilience));
   if (baseline) {
     for (const r of http) {
       const before = baseline.scenarios.find((s): s is HttpScenarioResult => s.name === r.name);

@@ -1,6 +1,7 @@
 /** The few lines the experiment command prints at the end: one per scenario, then the speedup. */
 import type { Summary } from "../results";
 import { measuredVcpus, reportWarnings } from "./write-report";
+import { resilienceLines } from "../resilience/report";
 
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
 
@@ -32,6 +33,7 @@ export function summaryLines(summary: Summary): string[] {
     if (p.knee) lines.push(`speedup: ${p.instances} api instance(s): knee ${n(p.knee.heldRps)} req/s${p.fixedLoad ? `; fixed load ${n(p.fixedLoad.rps)} req/s P95 ${p.fixedLoad.p95.toFixed(1)} ms` : ""}${p.scaledLoad ? `; scaled load ${n(p.scaledLoad.rps)} req/s P95 ${p.scaledLoad.p95.toFixed(1)} ms` : ""}`);
     else lines.push(`speedup: ${p.instances} api instance(s): mean ${(p.meanRps ?? 0).toFixed(1)} req/s, P95 ${(p.p95 ?? 0).toFixed(1)} ms`);
   }
+  if (summary.resilience) lines.push(...resilienceLines(summary.resilience));
   for (const warning of reportWarnings(summary)) lines.push(`warning: ${warning}`);
   const load = summary.machine.loadAverage;
   if (load) lines.push(`load average (1, 5, 15 min): ${load.atStart.join(", ")} at the start, ${load.atEnd.join(", ")} at the end`);

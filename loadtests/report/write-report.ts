@@ -13,6 +13,7 @@ import type { ArrivalStepResult, AsyncDrain, AsyncScenarioResult, HttpScenarioRe
 import { GENERATOR_LATE_MS } from "../slo";
 import { SLO } from "../stats";
 import { figuresFor, renderSvg, type Figure } from "./figures";
+import { resilienceCsv, resilienceSection } from "../resilience/report";
 
 /** The reference study's Table 1 (10 Cloud Run instances of 1 vCPU). */
 export const STUDY = {
@@ -361,14 +362,11 @@ export function renderMarkdown(summary: Summary, figureFiles: ReadonlyArray<{ fi
     "## Figures",
     "",
     ...figureFiles.flatMap((f) => [`![${f.title}](figures/${f.file})`, ""]),
-    "## Results",
-    "",
+    ...(summary.scenarios.length > 0 ? ["## Results", ""] : []),
     ...summary.scenarios.flatMap((s) => [scenarioSection(s), ""]),
     speedupSection(summary),
-    "## Beside the study's Table 1",
-    "",
-    comparisonTable(summary),
-    "",
+    ...(summary.resilience ? [resilienceSection(summary.resilience), ""] : []),
+    ...(summary.scenarios.length > 0 ? ["## Beside the study's Table 1", "", comparisonTable(summary), ""] : []),
     ...(baseline ? [baselineSection(summary, baseline)] : []),
     "## Environment",
     "",
@@ -471,5 +469,10 @@ export async function writeReport(summary: Summary, outDir: string, baseline?: S
   await write("raw/stages.csv", stagesCsv(summary));
   if (summary.runs.some((run) => run.some((s) => s.name !== "async" && s.open))) await write("raw/steps.csv", stepsCsv(summary));
   await write("raw/timeline.csv", timelineCsv(summary));
+  if (summary.resilience) {
+    const csv = resilienceCsv(summary.resilience);
+    await write("raw/resilience-timeline.csv", csv.timeline);
+    await write("raw/resilience-faults.csv", csv.faults);
+  }
   return written;
 }

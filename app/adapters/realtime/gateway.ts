@@ -12,12 +12,17 @@
  *   later if it cannot even read that) instead of queueing without bound; the client reconnects
  *   and refetches.
  * - Shutdown: every socket gets a 1001 "going away" close, then the stragglers are cut.
+ * - Redis subscription interrupted: events published meanwhile are lost for good (pub/sub keeps
+ *   nothing), so every socket gets a 1012 close at once and the client reconnects and refetches;
+ *   until the subscription is back, upgrades get a 503 with Retry-After, as the api answers while a
+ *   dependency is down.
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
 import { DomainError } from "../../domain/errors";
 import { bearerToken } from "../http/bearer";
+import { dependencyUnavailableBody, RETRY_AFTER_SECONDS } from "../http/dependencies";
 import type { Logger } from "../logging";
 import type { TenantEventSubscriber } from "../redis/events";
 import { BEARER_SUBPROTOCOL_PREFIX, READY_MESSAGE_TYPE, REALTIME_PATH, REALTIME_SUBPROTOCOL } from "./protocol";
@@ -41,6 +46,8 @@ export function subprotocolToken(header: string | undefined): string | undefined
 }
 
 const CLOSE_GOING_AWAY = 1001;
+/** RFC 6455 registry: "the service is restarted"; the client reconnects (and here refetches what it missed). */
+const CLOSE_SERVICE_RESTART = 1012;
 const CLOSE_TRY_AGAIN_LATER = 1013;
 const SHUTDOWN_CLOSE_WAIT_MS = 2_000;
 /** A client too slow to read our close frame is cut after this long. */
@@ -49,10 +56,15 @@ const SLOW_CLIENT_CLOSE_WAIT_MS = 1_000;
 const STATUS_TEXT: Readonly<Record<number, string>> = { 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 503: "Service Unavailable" };
 
 function refuseUpgrade(socket: Duplex, status: number, code: string, message: string, fields?: Record<string, string>): void {
-  const body = JSON.stringify({ error: { code, message, ...(fields && { fields }) } });
+  answerUpgrade(socket, status, { error: { code, message, ...(fields && { fields }) } });
+}
+
+function answerUpgrade(socket: Duplex, status: number, body: object, headers: Record<string, string> = {}): void {
+  const json = JSON.stringify(body);
   const reason = STATUS_TEXT[status] ?? "Error";
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n${extra}Connection: close\r\n\r\n${json}`,
   );
 }
 
@@ -72,6 +84,17 @@ export class RealtimeGateway {
   constructor(private readonly settings: GatewaySettings) {
     this.heartbeat = setInterval(() => this.beat(), settings.heartbeatMs);
     this.heartbeat.unref();
+    settings.subscriber.onInterrupted(() => this.feedInterrupted());
+  }
+
+  /** The subscription dropped: no socket may wait for events that will never come. */
+  private feedInterrupted(): void {
+    if (this.closing || this.wss.clients.size === 0) return;
+    this.settings.logger.warn({ sockets: this.wss.clients.size }, "Redis subscription interrupted; closing sockets so that clients reconnect and refetch");
+    for (const ws of this.wss.clients) {
+      ws.close(CLOSE_SERVICE_RESTART, "event feed interrupted; reconnect and refetch");
+      setTimeout(() => ws.terminate(), SLOW_CLIENT_CLOSE_WAIT_MS).unref();
+    }
   }
 
   get connectionCount(): number {
@@ -92,6 +115,9 @@ export class RealtimeGateway {
     const url = new URL(request.url ?? "/", "http://localhost");
     if (url.pathname !== REALTIME_PATH) return refuseUpgrade(socket, 404, "not_found", `WebSocket endpoint is ${REALTIME_PATH}`);
     if (this.closing) return refuseUpgrade(socket, 503, "draining", "shutting down; reconnect");
+    if (!this.settings.subscriber.available) {
+      return answerUpgrade(socket, 503, dependencyUnavailableBody({ name: "redis", failedBecauseOf: () => false }), { "Retry-After": String(RETRY_AFTER_SECONDS) });
+    }
     if (url.searchParams.has("token")) {
       return refuseUpgrade(socket, 400, "validation_failed", "tokens in URLs end up in logs", {
         token: `send it as "Authorization: Bearer <token>" or as the WebSocket subprotocols ["${REALTIME_SUBPROTOCOL}", "${BEARER_SUBPROTOCOL_PREFIX}<token>"]`,

@@ -24,6 +24,9 @@ export type EventListener = (message: string) => void;
 export class TenantEventSubscriber {
   /** channel -> its listeners and the pending SUBSCRIBE, awaited by every joiner. */
   private readonly channels = new Map<string, { listeners: Set<EventListener>; ready: Promise<unknown> }>();
+  private readonly interruptions = new Set<() => void>();
+  private wasLive = false;
+  private interrupted = false;
 
   /** `subscriber` must be a dedicated connection: in subscriber mode it can run nothing else. */
   constructor(
@@ -33,6 +36,32 @@ export class TenantEventSubscriber {
     subscriber.on("message", (channel: string, message: string) => {
       for (const listener of this.channels.get(channel)?.listeners ?? []) listener(message);
     });
+    // Pub/sub keeps nothing for a subscriber that is away: whatever was published while the
+    // connection was down (Redis restarting or failing over) is gone for good, even once ioredis
+    // has reconnected and subscribed again. Listeners must learn of every such gap.
+    subscriber.on("ready", () => {
+      this.wasLive = true;
+      this.interrupted = false;
+    });
+    subscriber.on("close", () => {
+      if (!this.wasLive) return;
+      this.wasLive = false;
+      this.interrupted = true;
+      for (const interrupted of this.interruptions) interrupted();
+    });
+  }
+
+  /**
+   * False from an interruption until the connection is ready again. (Before the first connection a
+   * subscription simply waits for it, in ioredis's offline queue.)
+   */
+  get available(): boolean {
+    return !this.interrupted;
+  }
+
+  /** Calls `listener` whenever the connection drops after it was live (events may have been lost). */
+  onInterrupted(listener: () => void): void {
+    this.interruptions.add(listener);
   }
 
   /** Starts delivering the tenant's events to `listener`; call the returned function to stop. */
