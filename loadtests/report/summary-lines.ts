@@ -1,12 +1,11 @@
 /** The few lines the experiment command prints at the end: one per scenario, then the speedup. */
 import type { Summary } from "../results";
-import { measuredVcpus, reportWarnings } from "./write-report";
+import { kneeAcrossRuns, lowerBoundNote, measuredVcpus, reportWarnings } from "./write-report";
 import { resilienceLines } from "../resilience/report";
 
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
 
 export function summaryLines(summary: Summary): string[] {
-  const estimates = new Map((summary.confidence ?? []).map((e) => [e.name, e]));
   const vcpus = measuredVcpus(summary);
   const lines: string[] = [];
   for (const scenario of summary.scenarios) {
@@ -17,12 +16,12 @@ export function summaryLines(summary: Summary): string[] {
       }
       continue;
     }
-    if (scenario.knee) {
-      const k = scenario.knee;
-      const ci = estimates.get(scenario.name)?.knee;
-      const held = ci && ci.n > 1 ? `${n(ci.mean)} ± ${n(ci.ci95)} req/s (95 % CI, ${ci.n} runs)` : `${n(k.heldRps)} req/s`;
+    const knee = scenario.knee ? kneeAcrossRuns(summary, scenario.name) : undefined;
+    if (knee) {
+      const k = knee.median;
+      const held = knee.ci95 !== undefined ? `${n(knee.heldRps)} ± ${n(knee.ci95)} req/s (95 % CI, ${knee.runs} runs; below: run ${knee.medianRun}, the median)` : `${n(knee.heldRps)} req/s`;
       lines.push(
-        `${scenario.name}: knee ${held}${k.lowerBound ? " (lower bound)" : ""} = ${n((ci?.mean ?? k.heldRps) / vcpus)} per api vCPU; P95 ${k.p95.toFixed(1)} ms, errors ${(k.errorRate * 100).toFixed(2)} % at the knee; ${k.brokeAtRps === null ? "never broke" : `broke at ${n(k.brokeAtRps)} req/s (${k.brokeBecause})`}; generator ${(k.generatorCpuShare * 100).toFixed(0)} % of a core`,
+        `${scenario.name}: knee ${held}${lowerBoundNote(knee)} = ${n(knee.heldRps / vcpus)} per api vCPU; P95 ${k.p95.toFixed(1)} ms, errors ${(k.errorRate * 100).toFixed(2)} % at the knee; ${k.brokeAtRps === null ? "never broke" : `broke at ${n(k.brokeAtRps)} req/s (${k.brokeBecause})`}; generator ${(k.generatorCpuShare * 100).toFixed(0)} % of a core`,
       );
     }
     if (scenario.stages.length > 0) {

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { estimateScenario, type HttpScenarioResult } from "../results";
 import { arrivalStep, capacitySummary, summary as makeSummary } from "../test-support/fixtures";
 import { figuresFor, kneeCurve, latencyPerStage, renderSvg, sloLayers } from "./figures";
-import { baselineRows, comparisonRows, inlineSvg, measuredVcpus, STUDY, writeReport } from "./write-report";
+import { summaryLines } from "./summary-lines";
+import { baselineRows, comparisonRows, inlineSvg, kneeAcrossRuns, measuredVcpus, STUDY, writeReport } from "./write-report";
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -174,6 +175,29 @@ describe("report writer: capacity (open model)", () => {
     expect(markdown).toContain("| 2 | read | 7,551 | 13,900 | 80.0 | 3.90 -> 4.73 |");
   });
 
+  it("with repeats compares the mean knee, and takes the other knee figures from the median run, saying so", async () => {
+    const first = capacitySummary();
+    const read = first.scenarios[0] as HttpScenarioResult;
+    const runWith = (heldRps: number, brokeAtRps: number, p95: number, lowerBound = false) => [{ ...read, knee: { ...read.knee!, heldRps, brokeAtRps, p95, lowerBound } }];
+    // Run 1 was disturbed (a lower bound), run 3 holds the median knee.
+    const repeated = capacitySummary({ scenarios: runWith(7551, 8000, 5, true), runs: [runWith(7551, 8000, 5, true), runWith(15102, 16000, 12), runWith(14254, 15102, 9)] });
+    const knee = kneeAcrossRuns(repeated, "read")!;
+    expect(knee).toMatchObject({ runs: 3, medianRun: 3, lowerBoundRuns: 1 });
+    expect(knee.heldRps).toBeCloseTo((7551 + 15102 + 14254) / 3, 6);
+    expect(knee.ci95).toBeGreaterThan(0);
+    const markdown = await (await written(repeated)).read("report.md");
+    expect(markdown).toMatch(/\| read \| \*\*12,302 ± [\d,]+\*\* \(95 % CI, 3 runs\) \(a lower bound in 1 of 3 runs\) \| 15,102 \| 12,302 \| 6,151 \| 9\.0 \|/);
+    expect(markdown).toContain("those of the run whose knee is the median");
+    const row = comparisonRows(repeated).find((r) => r.metric === "read knee req/s (within the SLO)")!;
+    expect(row.measured).toBeCloseTo(knee.heldRps, 6);
+    expect(row.note).toContain("mean of 3 runs, P95 of run 3 (the median knee)");
+    expect(comparisonRows(repeated).find((r) => r.metric === "read P95 at the knee (ms)")!.measured).toBe(9);
+    const line = summaryLines(repeated).find((l) => l.startsWith("read: knee"))!;
+    expect(line).toContain("12,302 ± ");
+    expect(line).toContain("below: run 3, the median");
+    expect(line).toContain("broke at 15,102 req/s");
+  });
+
   it("plots a cloud run's Cloud Monitoring series under the load", async () => {
     const cloud = capacitySummary({
       environment: "dev",
@@ -194,7 +218,8 @@ describe("report writer: capacity (open model)", () => {
     const before = capacitySummary();
     const afterRead = before.scenarios[0] as HttpScenarioResult;
     const improved = { ...afterRead, knee: { ...afterRead.knee!, heldRps: 15000, p95: 40 } };
-    const after = capacitySummary({ scenarios: [improved, ...before.scenarios.slice(1)] });
+    const afterScenarios = [improved, ...before.scenarios.slice(1)];
+    const after = capacitySummary({ scenarios: afterScenarios, runs: [afterScenarios] });
     const rows = baselineRows(after, before);
     expect(rows.find((r) => r.metric === "read knee (req/s)")).toMatchObject({ baseline: 12000, current: 15000, ratio: 1.25 });
     expect(rows.find((r) => r.metric === "read P95 at the knee (ms)")).toMatchObject({ ratio: 0.5, better: "lower" });

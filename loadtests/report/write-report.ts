@@ -9,9 +9,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { marked } from "marked";
-import type { ArrivalStepResult, AsyncDrain, AsyncScenarioResult, HttpScenarioResult, ScenarioEstimate, ScenarioResult, Summary } from "../results";
+import type { ArrivalStepResult, AsyncDrain, AsyncScenarioResult, HttpScenarioResult, Knee, ScenarioResult, Summary } from "../results";
 import { GENERATOR_LATE_MS } from "../slo";
-import { SLO } from "../stats";
+import { estimate, SLO } from "../stats";
 import { figuresFor, renderSvg, type Figure } from "./figures";
 import { resilienceCsv, resilienceSection } from "../resilience/report";
 
@@ -37,6 +37,48 @@ export function measuredVcpus(summary: Summary): number {
 export function workerVcpus(summary: Summary, drain: AsyncDrain): number {
   const workers = drain.workerInstances ?? summary.capacity.workerInstances?.[0] ?? STUDY.vcpus;
   return summary.environment === "local" ? Math.min(workers, summary.machine.cpus) : workers;
+}
+
+/** A scenario's knee across the runs of an experiment (one run: that run's knee). */
+export interface KneeAcrossRuns {
+  /** The knee to compare: the mean over runs. */
+  readonly heldRps: number;
+  /** Set with two runs or more. */
+  readonly ci95?: number;
+  readonly runs: number;
+  /** The run whose knee is the median (1-based): where the broke-at, P95, errors, generator share and reason come from. */
+  readonly medianRun: number;
+  readonly median: Knee;
+  /** Runs whose knee is only a lower bound (the generator may have limited it, or the SLO never broke). */
+  readonly lowerBoundRuns: number;
+}
+
+/** The knee of `name` over every run: mean (with CI) for the figure, the median run for its details. */
+export function kneeAcrossRuns(summary: Summary, name: string): KneeAcrossRuns | undefined {
+  const knees = summary.runs
+    .map((run, i) => ({ run: i + 1, knee: run.find((s): s is HttpScenarioResult => s.name === name && s.name !== "async")?.knee }))
+    .filter((k): k is { run: number; knee: Knee } => k.knee !== undefined);
+  if (knees.length === 0) {
+    const only = summary.scenarios.find((s): s is HttpScenarioResult => s.name === name && s.name !== "async")?.knee;
+    return only ? { heldRps: only.heldRps, runs: 1, medianRun: 1, median: only, lowerBoundRuns: only.lowerBound ? 1 : 0 } : undefined;
+  }
+  const sorted = [...knees].sort((a, b) => a.knee.heldRps - b.knee.heldRps);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const estimated = knees.length > 1 ? estimate(knees.map((k) => k.knee.heldRps)) : undefined;
+  return {
+    heldRps: estimated?.mean ?? median.knee.heldRps,
+    ...(estimated ? { ci95: estimated.ci95 } : {}),
+    runs: knees.length,
+    medianRun: median.run,
+    median: median.knee,
+    lowerBoundRuns: knees.filter((k) => k.knee.lowerBound).length,
+  };
+}
+
+/** "(lower bound)", or with repeats how many runs' knees were lower bounds. */
+export function lowerBoundNote(knee: KneeAcrossRuns): string {
+  if (knee.lowerBoundRuns === 0) return "";
+  return knee.runs === 1 ? " (lower bound)" : ` (a lower bound in ${knee.lowerBoundRuns} of ${knee.runs} runs)`;
 }
 
 export interface ComparisonRow {
@@ -85,21 +127,24 @@ export function comparisonRows(summary: Summary): ComparisonRow[] {
     }
     const study = STUDY[scenario.name];
     const studyPeakPer = study.peakRps / STUDY.vcpus;
-    if (scenario.knee) {
-      const per = scenario.knee.heldRps / vcpus;
+    const knee = scenario.knee ? kneeAcrossRuns(summary, scenario.name) : undefined;
+    if (knee) {
+      const per = knee.heldRps / vcpus;
+      const repeated = knee.runs > 1 ? `; mean of ${knee.runs} runs, P95 of run ${knee.medianRun} (the median knee)` : "";
       rows.push({
         metric: `${scenario.name} knee req/s (within the SLO)`,
         study: study.peakRps,
         studyPerVcpu: studyPeakPer,
-        measured: scenario.knee.heldRps,
+        measured: knee.heldRps,
         measuredPerVcpu: per,
         ratio: per / studyPeakPer,
         perVcpu: true,
         note:
           (scenario.name === "read" ? "the study's read peak was bounded by its 1,000 VUs, so its read knee is unknown (at least this)" : "the study's mixed peak is where its SLO broke: its knee") +
-          (scenario.knee.lowerBound ? "; ours is a lower bound (see warnings)" : ""),
+          repeated +
+          (knee.lowerBoundRuns > 0 ? `; ours is a lower bound${knee.runs > 1 ? ` in ${knee.lowerBoundRuns} of ${knee.runs} runs` : ""} (see warnings)` : ""),
       });
-      rows.push({ metric: `${scenario.name} P95 at the knee (ms)`, study: study.p95, measured: scenario.knee.p95, ratio: scenario.knee.p95 / study.p95, perVcpu: false, note: "lower is better; the study's P95 is over its whole run" });
+      rows.push({ metric: `${scenario.name} P95 at the knee (ms)`, study: study.p95, measured: knee.median.p95, ratio: knee.median.p95 / study.p95, perVcpu: false, note: "lower is better; the study's P95 is over its whole run" });
     }
     if (scenario.stages.length > 0) {
       const perMean = scenario.meanRps / vcpus;
@@ -153,27 +198,27 @@ function stepTable(steps: readonly ArrivalStepResult[]): string {
   return [header, ...rows].join("\n");
 }
 
-function kneeCell(result: HttpScenarioResult, estimateOf: ScenarioEstimate | undefined): string {
-  const knee = result.knee!;
-  if (estimateOf?.knee && estimateOf.knee.n > 1) return `**${fmt(estimateOf.knee.mean)} ± ${fmt(estimateOf.knee.ci95)}** (95 % CI, ${estimateOf.knee.n} runs)`;
-  return `**${fmt(knee.heldRps)}**${knee.lowerBound ? " (lower bound)" : ""}`;
+function kneeCell(knee: KneeAcrossRuns): string {
+  const figure = knee.ci95 !== undefined ? `**${fmt(knee.heldRps)} ± ${fmt(knee.ci95)}** (95 % CI, ${knee.runs} runs)` : `**${fmt(knee.heldRps)}**`;
+  return figure + lowerBoundNote(knee);
 }
 
 /** The knees at a glance: per scenario, with CI when repeated, per api vCPU and per machine core. */
 function kneeTable(summary: Summary): string {
-  const estimates = new Map((summary.confidence ?? []).map((e) => [e.name, e]));
   const vcpus = measuredVcpus(summary);
-  const rows = summary.scenarios
+  const knees = summary.scenarios
     .filter((s): s is HttpScenarioResult => s.name !== "async" && s.knee !== undefined)
-    .map((s) => {
-      const k = s.knee!;
-      const mean = estimates.get(s.name)?.knee?.mean ?? k.heldRps;
-      return `| ${s.name} | ${kneeCell(s, estimates.get(s.name))} | ${k.brokeAtRps === null ? "not within the search" : fmt(k.brokeAtRps)} | ${fmt(mean / vcpus)} | ${fmt(mean / summary.machine.cpus)} | ${fmt(k.p95, 1)} | ${pct(k.errorRate)} | ${share(k.generatorCpuShare)} | ${k.brokeBecause ?? "–"} |`;
-    });
+    .map((s) => ({ name: s.name, knee: kneeAcrossRuns(summary, s.name)! }));
+  const rows = knees.map(({ name, knee }) => {
+    const k = knee.median;
+    return `| ${name} | ${kneeCell(knee)} | ${k.brokeAtRps === null ? "not within the search" : fmt(k.brokeAtRps)} | ${fmt(knee.heldRps / vcpus)} | ${fmt(knee.heldRps / summary.machine.cpus)} | ${fmt(k.p95, 1)} | ${pct(k.errorRate)} | ${share(k.generatorCpuShare)} | ${k.brokeBecause ?? "–"} |`;
+  });
+  const repeated = knees.find((k) => k.knee.runs > 1);
   return [
     `| scenario | knee: offered req/s held | broke at (req/s) | per api vCPU (${vcpus}) | per machine core (${summary.machine.cpus}) | P95 at knee (ms) | errors at knee | generator CPU at knee (of one core) | why the next step broke |`,
     "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ...rows,
+    ...(repeated ? ["", "With repeats the knee is the mean over the runs; where it broke, P95, errors, the generator's share and why are those of the run whose knee is the median (every run below)."] : []),
   ].join("\n");
 }
 
@@ -311,8 +356,11 @@ export function baselineRows(current: Summary, baseline: Summary): BaselineRow[]
       continue;
     }
     if (scenario.name === "async" || before.name === "async") continue;
-    add(`${scenario.name} knee (req/s)`, before.knee?.heldRps, scenario.knee?.heldRps, "higher");
-    add(`${scenario.name} P95 at the knee (ms)`, before.knee?.p95, scenario.knee?.p95, "lower");
+    // With repeats on either side: the mean knee, and the median run's P95 (as the knee table).
+    const kneeBefore = before.knee ? kneeAcrossRuns(baseline, scenario.name) : undefined;
+    const kneeNow = scenario.knee ? kneeAcrossRuns(current, scenario.name) : undefined;
+    add(`${scenario.name} knee (req/s)`, kneeBefore?.heldRps, kneeNow?.heldRps, "higher");
+    add(`${scenario.name} P95 at the knee (ms)`, kneeBefore?.median.p95, kneeNow?.median.p95, "lower");
     if (scenario.stages.length > 0 && before.stages.length > 0) {
       add(`${scenario.name} mean req/s (closed)`, before.meanRps, scenario.meanRps, "higher");
       add(`${scenario.name} P95 (ms, closed)`, before.p95, scenario.p95, "lower");
