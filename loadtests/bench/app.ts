@@ -209,11 +209,26 @@ async function timeDrain(queues: TaskQueueControl, what: string, done: () => Pro
 }
 
 /**
- * Categorisation throughput: with delivery paused, uncategorises WORKER_TASKS rows and enqueues
+ * WORKER_TASKS of the seeded transactions, chosen before the writes: no task was ever queued for
+ * them, while a transaction the writes created had its task queued already, and the queue drops a
+ * task it completed within its dedupe window (the task's id comes from the transaction's).
+ */
+async function seededTransactionIds(system: LocalSystem): Promise<string[]> {
+  const client = await system.database();
+  try {
+    const { rows } = await client.query<{ id: string }>("SELECT id FROM transactions ORDER BY id LIMIT $1", [WORKER_TASKS]);
+    return rows.map((row) => row.id);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Categorisation throughput: with delivery paused, uncategorises the chosen rows and enqueues
  * their tasks as the api would; then times the dispatcher and worker draining them, from the
  * moment delivery resumes (process start-up is not dispatch throughput).
  */
-async function measureWorker(system: LocalSystem, queues: TaskQueueControl): Promise<{ tasksPerSecond: number; seconds: number; tasks: number }> {
+async function measureWorker(system: LocalSystem, queues: TaskQueueControl, chosen: readonly string[]): Promise<{ tasksPerSecond: number; seconds: number; tasks: number }> {
   // The writes' own tasks first (they waited while the api was measured), so the figure counts exactly ours.
   const left = await queues.backlog();
   const writesSeconds = await timeDrain(queues, `the writes' ${left} tasks`, async () => (await queues.backlog()) === 0);
@@ -221,10 +236,7 @@ async function measureWorker(system: LocalSystem, queues: TaskQueueControl): Pro
   await queues.pause();
   const client = await system.database();
   try {
-    const { rows } = await client.query<{ id: string; user_id: string }>(
-      `UPDATE transactions SET category_id = NULL WHERE id IN (SELECT id FROM transactions ORDER BY id LIMIT $1) RETURNING id, user_id`,
-      [WORKER_TASKS],
-    );
+    const { rows } = await client.query<{ id: string; user_id: string }>("UPDATE transactions SET category_id = NULL WHERE id = ANY($1::uuid[]) RETURNING id, user_id", [chosen]);
     await queues.enqueue(rows.map((row) => categoriseTask(row.user_id, row.id)));
     const ids = rows.map((row) => row.id);
     const seconds = await timeDrain(queues, `${rows.length} categorisation tasks`, async () => {
@@ -264,6 +276,7 @@ async function main(): Promise<void> {
     await queues.pause();
     log(`seeding ${SEED.users} tenants x ${SEED.accountsPerUser} accounts x ${SEED.txPerAccount} transactions`);
     const users = await system.seed(SEED, join(logDir, "seed-users.json"));
+    const toCategorise = await seededTransactionIds(system);
     // The load generator (this process, autocannon's) gets core 1 to itself. Pinned only now: the
     // roles started above that LocalSystem did not pin keep both cores (a child inherits its parent's).
     pinProcess(process.pid, LOAD_CORE);
@@ -276,7 +289,7 @@ async function main(): Promise<void> {
     log(`  ${fmt(writes.requestsPerSecond)} req/s, P95 ${fmt(writes.p95Ms, 1)} ms, ${writes.failures} errors`);
 
     log(`categorisation: ${WORKER_TASKS} tasks through the local dispatcher into the worker (both free to use both cores; the api idles)`);
-    const worker = await measureWorker(system, queues);
+    const worker = await measureWorker(system, queues, toCategorise);
 
     const ratio = median(ratios);
     const lines = [
