@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { scenarioTotals } from "./slo";
-import { estimate, LatencyHistogram, mean, sampleStdDev, SLO, sloVerdict } from "./stats";
+import { estimate, LatencyHistogram, mean, median, sampleStdDev, SLO, sloVerdict } from "./stats";
 
 describe("LatencyHistogram", () => {
   it("returns percentiles within 0.1 % of the exact order statistic", () => {
@@ -23,6 +23,15 @@ describe("LatencyHistogram", () => {
     expect(a.count).toBe(200);
     expect(a.percentileMs(25)).toBeCloseTo(10, 0);
     expect(a.percentileMs(75)).toBeCloseTo(1000, -1);
+  });
+});
+
+describe("median", () => {
+  it("takes the middle value, or the mean of the two middle ones, whatever the order", () => {
+    expect(median([30, 10, 20])).toBe(20);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([7])).toBe(7);
+    expect(median([])).toBeNaN();
   });
 });
 

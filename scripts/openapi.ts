@@ -1,6 +1,6 @@
 /**
  * `npm run openapi`: writes the api's OpenAPI 3.1 description (generated from
- * app/adapters/http/api-contract.ts) to docs/openapi.json. app/test/openapi.test.ts fails while the
+ * app/adapters/http/api-contract.ts) to docs/openapi.json. The app's openapi.test.ts fails while the
  * committed file differs from what the code generates.
  */
 import { writeFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# schemathesis (from PyPI) for app/test/schemathesis.test.ts, pinned with all its dependencies in
+# schemathesis (from PyPI) for the app's schemathesis.test.ts, pinned with all its dependencies in
 # scripts/schemathesis-requirements.txt, in a virtualenv outside the repository that later runs reuse:
 #   bash scripts/schemathesis.sh install   # create or update it (needs python3 >= 3.11 with venv, and PyPI)
 #   bash scripts/schemathesis.sh path      # print its executable; exit 1 saying how to install it

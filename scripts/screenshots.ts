@@ -1,37 +1,39 @@
 /**
  * `npm run screenshots [-- dashboard|live]`: the README's pictures of the pages, taken with
  * Debian's Chromium through playwright-core.
- * - dashboard: the real roles in-process over the local PostgreSQL and Redis (an isolated schema
- *   and key prefix, removed afterwards), a tenant signed up through the page, transactions, a
- *   budget and an import from another client, shown live. Writes docs/dashboard.png.
+ * - dashboard: the whole system from the bundle, as `npm run local` starts it (LocalSystem: an
+ *   isolated schema and key prefix, removed afterwards), a tenant signed up through the page,
+ *   transactions, a budget and an import from another client, shown live. Writes
+ *   docs/dashboard.png.
  * - live: `npm run experiment -- --profile quick` runs; once its read and mixed scenarios are done
  *   and the async drain has begun, its live view is captured. Writes docs/live-view.png (about
  *   4 minutes).
  */
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildWeb } from "../app/build";
-import { launchChromium } from "../app/test/support/browser";
-import { isolate } from "../app/test/support/isolation";
-import { startApi, startDispatcher, startRealtime, startWorker } from "../app/test/support/roles";
-import { freePort } from "../loadtests/local/data-services";
+import type { Browser } from "playwright-core";
+import { buildApp } from "../app/build";
+import { resolveDataServices } from "../loadtests/local/data-services";
+import { LocalSystem } from "../loadtests/local/system";
+import { launchChromium } from "../test/support/browser";
 
 const DOCS = join(__dirname, "..", "docs");
 
 async function dashboard(): Promise<void> {
-  const webRoot = mkdtempSync(join(tmpdir(), "valorize-web-"));
-  const isolated = await isolate("screenshots");
-  const realtimePort = await freePort();
-  await buildWeb(webRoot);
-  const realtime = await startRealtime(isolated, {}, realtimePort);
-  const worker = await startWorker(isolated);
-  const api = await startApi(isolated, { WEB_ROOT: webRoot, REALTIME_PUBLIC_URL: `ws://127.0.0.1:${realtimePort}/ws` });
-  const dispatcher = await startDispatcher(isolated, worker.url);
-  const baseUrl = await api.server.app.listen({ host: "127.0.0.1", port: 0 });
-  const browser = await launchChromium();
+  const bundle = join(__dirname, "..", "app", "dist", "main.js");
+  await buildApp(undefined, bundle);
+  const services = await resolveDataServices();
+  const logDir = mkdtempSync(join(tmpdir(), "valorize-screenshots-"));
+  const runId = `shots${randomBytes(4).toString("hex")}`;
+  let system: LocalSystem | undefined;
+  let browser: Browser | undefined;
   try {
+    system = await LocalSystem.start({ databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, bundle, runId, logDir });
+    const baseUrl = system.baseUrl;
+    browser = await launchChromium();
     const http = async (method: string, path: string, token: string, body?: unknown, contentType = "application/json") => {
       const response = await fetch(`${baseUrl}${path}`, {
         method,
@@ -43,7 +45,7 @@ async function dashboard(): Promise<void> {
     };
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(baseUrl);
-    const email = `ada-${isolated.id}@example.com`;
+    const email = `ada-${runId}@example.com`;
     await page.fill("#sign-up-form input[name=name]", "Ada Lovelace");
     await page.fill("#sign-up-form input[name=email]", email);
     await page.fill("#sign-up-form input[name=password]", "correct horse battery");
@@ -91,11 +93,10 @@ async function dashboard(): Promise<void> {
     await page.screenshot({ path: join(DOCS, "dashboard.png"), fullPage: true });
     console.log(`wrote ${join(DOCS, "dashboard.png")}`);
   } finally {
-    await browser.close();
-    await dispatcher.close();
-    await Promise.all([worker.close(), realtime.close(), api.close()]);
-    await isolated.cleanup();
-    rmSync(webRoot, { recursive: true, force: true });
+    await browser?.close();
+    await system?.stop();
+    await services.stop();
+    rmSync(logDir, { recursive: true, force: true });
   }
 }
 

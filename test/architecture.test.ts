@@ -5,6 +5,9 @@
  *   ~1,470 modules and costs seconds per synth;
  * - no import goes up a floor: lib/ imports no project folder, policies/ imports no stacks/, and
  *   constructs/ nothing from environments/ (constructs take typed props; the stack maps config);
+ * - the load tests and scripts do not reach into the app's tests (app/test/): they start the
+ *   system with their own process control (loadtests/local), and what both share lives in
+ *   test/support;
  * - constructs and stacks stay small: no file over 250 lines, no constructor over 80.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -44,12 +47,20 @@ export function violations(files: ReadonlyArray<{ path: string; source: string }
   return found;
 }
 
-/** The project folder (first path segment) a relative import in `path` resolves to, if it leaves `path`'s own folder tree. */
-export function importedFolder(path: string, specifier: string): string | undefined {
+/** The repository path a relative import in `path` resolves to (without extension), if it stays inside the repository. */
+export function importedPath(path: string, specifier: string): string | undefined {
   if (!specifier.startsWith(".")) return undefined;
   const target = posix.normalize(posix.join(posix.dirname(path), specifier));
-  return target.startsWith("..") ? undefined : target.split("/")[0];
+  return target.startsWith("..") ? undefined : target;
 }
+
+/** The project folder (first path segment) a relative import in `path` resolves to, if it leaves `path`'s own folder tree. */
+export function importedFolder(path: string, specifier: string): string | undefined {
+  return importedPath(path, specifier)?.split("/")[0];
+}
+
+/** Folders that must not import the app's tests or their support (app/test/). */
+const NOT_APP_TEST_IMPORTERS = ["loadtests", "scripts"];
 
 /**
  * Imports that go up a floor. The floors, bottom up: contract < lib < policies < environments <
@@ -78,6 +89,15 @@ export function layerViolations(files: ReadonlyArray<{ path: string; source: str
     for (const specifier of importsOf(source)) {
       const folder = importedFolder(path, specifier);
       if (folder !== undefined && folder !== own && rule(folder) && !appTest(path, folder)) found.push(`${path}: imports "${specifier}" (${own}/ must not import ${folder}/)`);
+    }
+  }
+  for (const { path, source } of files) {
+    const own = path.split("/")[0]!;
+    if (!NOT_APP_TEST_IMPORTERS.includes(own)) continue;
+    for (const specifier of importsOf(source)) {
+      if (importedPath(path, specifier)?.startsWith("app/test/")) {
+        found.push(`${path}: imports "${specifier}" (${own}/ must not import the app's tests: start the system with loadtests/local, share helpers through test/support)`);
+      }
     }
   }
   return found;
@@ -162,8 +182,11 @@ describe("layers", () => {
       { path: "lib/cloud-run.ts", source: `import { CONTAINER_PORT } from "../contract";` },
       { path: "app/config.ts", source: `import { LOCAL_WORKER } from "../environments/local";` },
       { path: "app/entrypoints/services.ts", source: `import { AppService } from "../../constructs/app-service";` },
+      { path: "loadtests/bench/app.ts", source: `import { isolate } from "../../app/test/support/isolation";` },
+      { path: "loadtests/local/x.test.ts", source: `const { eventually } = await import("../../app/test/support/roles");` },
+      { path: "scripts/screenshots.ts", source: `import { launchChromium } from "../app/test/support/browser";` },
     ];
-    expect(layerViolations(bad)).toHaveLength(9);
+    expect(layerViolations(bad)).toHaveLength(12);
     const good = [
       { path: "lib/x.ts", source: `import { Construct } from "./cdktf";\nimport { z } from "zod";` },
       { path: "contract/index.ts", source: `export * from "./roles";` },
@@ -171,6 +194,9 @@ describe("layers", () => {
       { path: "constructs/edge/index.ts", source: `import { resourceName } from "../../lib/google";\nimport type { AppService } from "../app-service";` },
       { path: "stacks/environment-stack.ts", source: `import type { EnvironmentConfig } from "../environments/schema";` },
       { path: "app/config.ts", source: `import { TASK_TYPES } from "../contract";` },
+      { path: "app/test/dashboard.test.ts", source: `import { isolate } from "./support/isolation";\nimport { launchChromium } from "../../test/support/browser";` },
+      { path: "loadtests/bench/app.ts", source: `import { seedDatabase } from "../../app/adapters/postgres/seeder";\nimport { LocalSystem } from "../local/system";` },
+      { path: "scripts/screenshots.ts", source: `import { launchChromium } from "../test/support/browser";` },
     ];
     expect(layerViolations(good)).toEqual([]);
   });

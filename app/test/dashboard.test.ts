@@ -16,7 +16,7 @@ import type { ApiInstance } from "../entrypoints/api";
 import type { DispatcherInstance } from "../entrypoints/dispatcher";
 import type { RealtimeInstance } from "../entrypoints/realtime";
 import type { WorkerInstance } from "../entrypoints/worker";
-import { launchChromium } from "./support/browser";
+import { launchChromium } from "../../test/support/browser";
 import { isolate, type Isolated } from "./support/isolation";
 import { startApi, startDispatcher, startRealtime, startWorker } from "./support/roles";
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentSecurityPolicy, STATIC_CACHE_CONTROL } from "../adapters/http/static-site";
 import { backoffDelay, BACKOFF, resolveRealtimeUrl } from "../web/src/live";
 import type { ApiInstance } from "../entrypoints/api";
-import { chromiumProblem } from "./support/browser";
+import { chromiumProblem } from "../../test/support/browser";
 import { ApiClient } from "./support/api-client";
 import { isolate, type Isolated } from "./support/isolation";
 import { startApi } from "./support/roles";

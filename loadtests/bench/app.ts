@@ -6,21 +6,24 @@
  *  3. `POST /api/transactions`: req/s, P95;
  *  4. categorisation tasks/s through the local dispatcher into the worker.
  *
- * The api runs from the bundle (app/dist/main.js, built by the npm script) as in production. The
- * run seeds its own schema, Redis prefix and queues, and removes them at the end.
+ * The system runs from the bundle (app/dist/main.js, built by the npm script) as in production,
+ * started by the load tests' LocalSystem (loadtests/local/system.ts): its own schema, Redis key
+ * prefix and queues, removed at the end. Latency percentiles come from the load tests' HDR
+ * histogram (loadtests/stats.ts), the SLO verdict from loadtests/slo.ts.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { sloText, sloVerdict } from "../slo";
-import { seedDatabase, type SeededUser } from "../../app/adapters/postgres/seeder";
-import { redisKeys } from "../../app/adapters/redis/keys";
-import { BullTaskQueue } from "../../app/adapters/tasks/local-queue";
-import { loadConfig } from "../../app/config";
+import type { SeededUser } from "../../app/adapters/postgres/seeder";
 import { categoriseTask } from "../../app/domain/tasks";
-import { localTaskPolicies } from "../../contract";
-import { isolate, type Isolated } from "../../app/test/support/isolation";
+import { freePort, resolveDataServices } from "../local/data-services";
+import { onCores, pinProcess } from "../local/placement";
+import { LocalSystem, stopChild, waitReady, type TaskQueueControl } from "../local/system";
+import { sloText, sloVerdict } from "../slo";
+import { LatencyHistogram, median } from "../stats";
 
 const BUNDLE = join(__dirname, "..", "..", "app", "dist", "main.js");
 const API_CORE = "0";
@@ -31,8 +34,11 @@ const MEASURE_SECONDS = 10;
 /** Baseline and cached reads alternate this many times (the machine is shared: load comes and goes). */
 const READ_ROUNDS = 3;
 const ROUND_SECONDS = 6;
-const PORTS = { hello: 18190, api: 18180, worker: 18181, dispatcher: 18183 } as const;
+const SEED = { users: 200, accountsPerUser: 2, txPerAccount: 100 } as const;
+/** Connections per process; the api gets more (it serves 100 connections at once). */
+const POOL_SIZE = { api: 20, others: 8 } as const;
 const WORKER_TASKS = 10_000;
+const DRAIN_TIMEOUT_MS = 120_000;
 
 interface LoadResult {
   readonly requestsPerSecond: number;
@@ -43,6 +49,7 @@ interface LoadResult {
 }
 
 const log = (message: string) => console.log(`[bench] ${message}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The study's SLO on a measurement, as the experiment judges it (loadtests/slo.ts). */
 function sloLine(result: LoadResult): string {
@@ -50,59 +57,23 @@ function sloLine(result: LoadResult): string {
   return `SLO (${sloText()}) ${slo.ok ? "held" : `BROKEN: ${slo.reason}`}`;
 }
 
-/** The load generator gets core 1 to itself (children started later choose their own cores). */
-function pinSelfToLoadCore(): void {
-  execFileSync("taskset", ["-a", "-p", "-c", LOAD_CORE, String(process.pid)], { stdio: "ignore" });
-}
-
-function startProcess(name: string, cores: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn("taskset", ["-c", cores, process.execPath, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk}`));
-  return child;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
-}
-
-async function waitFor(url: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not become ready within ${timeoutMs} ms`);
-}
-
-/** Runs autocannon and computes exact percentiles from every response time. */
+/** Runs autocannon; percentiles from every response time, in the load tests' HDR histogram. */
 async function load(options: autocannon.Options, seconds: number): Promise<LoadResult> {
-  const latencies: number[] = [];
+  const latency = new LatencyHistogram();
   let failures = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ connections: CONNECTIONS, duration: seconds, ...options }, (error, finished) =>
       error ? reject(error) : resolve(finished),
     );
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
-      latencies.push(responseTime);
+      latency.recordMs(responseTime);
       if (statusCode >= 400) failures++;
     });
   });
-  latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN;
   return {
     requestsPerSecond: result.requests.total / seconds,
-    p95Ms: at(0.95),
-    p50Ms: at(0.5),
+    p95Ms: latency.percentileMs(95),
+    p50Ms: latency.percentileMs(50),
     total: result.requests.total,
     failures: failures + result.errors + result.timeouts,
   };
@@ -114,11 +85,16 @@ async function warmAndMeasure(options: autocannon.Options): Promise<LoadResult> 
   return load(options, MEASURE_SECONDS);
 }
 
-function startHelloWorld(): ChildProcess {
-  return startProcess("hello", API_CORE, ["-e", `require("node:http").createServer((q, s) => { s.setHeader("content-type", "text/plain"); s.end("hello world"); }).listen(${PORTS.hello})`], {});
+/** The baseline: node:http answering "hello world" to every path (its readiness probe included), on the api's core. */
+async function startHelloWorld(): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const source = `require("node:http").createServer((q, s) => { s.setHeader("content-type", "text/plain"); s.end("hello world"); }).listen(${port}, "127.0.0.1")`;
+  const command = onCores(API_CORE, process.execPath, ["-e", source]);
+  const child = spawn(command.command, command.args, { stdio: ["ignore", "ignore", "inherit"] });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady("hello world", url, child);
+  return { url, child };
 }
-
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 interface ReadComparison {
   readonly baseline: LoadResult;
@@ -132,10 +108,9 @@ interface ReadComparison {
  * skews one round rather than the comparison.
  */
 async function compareReadsWithBaseline(base: string, users: readonly SeededUser[]): Promise<ReadComparison> {
-  const hello = startHelloWorld();
+  const hello = await startHelloWorld();
   try {
-    await waitFor(`http://127.0.0.1:${PORTS.hello}/`);
-    const helloOptions = { url: `http://127.0.0.1:${PORTS.hello}/` };
+    const helloOptions = { url: `${hello.url}/` };
     const readOptions = await cachedReadOptions(base, users);
     await load(helloOptions, WARMUP_SECONDS);
     await load(readOptions, WARMUP_SECONDS);
@@ -155,7 +130,7 @@ async function compareReadsWithBaseline(base: string, users: readonly SeededUser
     });
     return { baseline: summary(baselines), reads: summary(reads), ratios: reads.map((r, i) => r.requestsPerSecond / baselines[i]!.requestsPerSecond) };
   } finally {
-    await stopProcess(hello);
+    await stopChild(hello.child);
   }
 }
 
@@ -222,48 +197,55 @@ async function measureWrites(base: string, users: readonly SeededUser[]): Promis
   });
 }
 
-/** Uncategorises WORKER_TASKS rows, enqueues their tasks, then times dispatcher + worker draining them. */
-async function measureWorker(isolated: Isolated, env: Record<string, string>): Promise<{ tasksPerSecond: number; seconds: number; tasks: number }> {
-  const { rows } = await isolated.pool.query<{ id: string; user_id: string }>(
-    `UPDATE transactions SET category_id = NULL WHERE id IN (SELECT id FROM transactions ORDER BY id LIMIT $1) RETURNING id, user_id`,
-    [WORKER_TASKS],
-  );
-  const config = loadConfig("api", env);
-  const queue = new BullTaskQueue({
-    connection: isolated.redis,
-    prefix: redisKeys(config.redis.keyPrefix).queues,
-    queuePrefix: env.TASKS_QUEUE_PREFIX!,
-    policies: localTaskPolicies(),
-  });
-  await queue.enqueueMany(rows.map((row) => categoriseTask(row.user_id, row.id)));
-  await queue.close();
-
-  const workerEnv = { ...env, PORT: String(PORTS.worker), DB_POOL_SIZE: "8" };
-  const worker = startProcess("worker", "0-1", [BUNDLE, "worker"], workerEnv);
-  await waitFor(`http://127.0.0.1:${PORTS.worker}/readyz`);
-  const dispatcher = startProcess("dispatcher", "0-1", [BUNDLE, "dispatcher"], {
-    ...env,
-    PORT: String(PORTS.dispatcher),
-    WORKER_URL: `http://127.0.0.1:${PORTS.worker}`,
-  });
-  // The clock starts once the dispatcher is up (process start-up is not dispatch throughput).
-  await waitFor(`http://127.0.0.1:${PORTS.dispatcher}/readyz`);
+/** Resumes delivery and resolves with the seconds until `done` holds (polled every 50 ms). */
+async function timeDrain(queues: TaskQueueControl, what: string, done: () => Promise<boolean>): Promise<number> {
+  await queues.resume();
   const started = performance.now();
+  while (!(await done())) {
+    if (performance.now() - started > DRAIN_TIMEOUT_MS) throw new Error(`${what}: not done after ${DRAIN_TIMEOUT_MS / 1000} s`);
+    await sleep(50);
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/**
+ * WORKER_TASKS of the seeded transactions, chosen before the writes: no task was ever queued for
+ * them, while a transaction the writes created had its task queued already, and the queue drops a
+ * task it completed within its dedupe window (the task's id comes from the transaction's).
+ */
+async function seededTransactionIds(system: LocalSystem): Promise<string[]> {
+  const client = await system.database();
   try {
-    for (;;) {
-      const { rows: left } = await isolated.pool.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM transactions WHERE id = ANY($1::uuid[]) AND category_id IS NULL",
-        [rows.map((row) => row.id)],
-      );
-      if (left[0]!.n === 0) break;
-      if (performance.now() - started > 120_000) throw new Error(`${left[0]!.n} tasks still pending after 120 s`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const seconds = (performance.now() - started) / 1000;
+    const { rows } = await client.query<{ id: string }>("SELECT id FROM transactions ORDER BY id LIMIT $1", [WORKER_TASKS]);
+    return rows.map((row) => row.id);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Categorisation throughput: with delivery paused, uncategorises the chosen rows and enqueues
+ * their tasks as the api would; then times the dispatcher and worker draining them, from the
+ * moment delivery resumes (process start-up is not dispatch throughput).
+ */
+async function measureWorker(system: LocalSystem, queues: TaskQueueControl, chosen: readonly string[]): Promise<{ tasksPerSecond: number; seconds: number; tasks: number }> {
+  // The writes' own tasks first (they waited while the api was measured), so the figure counts exactly ours.
+  const left = await queues.backlog();
+  const writesSeconds = await timeDrain(queues, `the writes' ${left} tasks`, async () => (await queues.backlog()) === 0);
+  log(`  (the ${fmt(left)} tasks the writes enqueued drained first, in ${fmt(writesSeconds, 1)} s)`);
+  await queues.pause();
+  const client = await system.database();
+  try {
+    const { rows } = await client.query<{ id: string; user_id: string }>("UPDATE transactions SET category_id = NULL WHERE id = ANY($1::uuid[]) RETURNING id, user_id", [chosen]);
+    await queues.enqueue(rows.map((row) => categoriseTask(row.user_id, row.id)));
+    const ids = rows.map((row) => row.id);
+    const seconds = await timeDrain(queues, `${rows.length} categorisation tasks`, async () => {
+      const { rows: pending } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM transactions WHERE id = ANY($1::uuid[]) AND category_id IS NULL", [ids]);
+      return pending[0]!.n === 0;
+    });
     return { tasksPerSecond: rows.length / seconds, seconds, tasks: rows.length };
   } finally {
-    await stopProcess(dispatcher);
-    await stopProcess(worker);
+    await client.end();
   }
 }
 
@@ -271,36 +253,43 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFracti
 const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
 
 async function main(): Promise<void> {
-  pinSelfToLoadCore();
-  const isolated = await isolate("bench");
-  const runPrefix = isolated.queuePrefix;
-  const apiEnv = { ...isolated.env, PORT: String(PORTS.api), LOG_LEVEL: "warn", DB_POOL_SIZE: "20", TASKS_QUEUE_PREFIX: `${runPrefix}-api` };
-  const workerPhaseEnv = { ...isolated.env, LOG_LEVEL: "warn" };
-  let api: ChildProcess | undefined;
+  const services = await resolveDataServices();
+  const logDir = await mkdtemp(join(tmpdir(), "valorize-bench-app-"));
+  let system: LocalSystem | undefined;
+  let queues: TaskQueueControl | undefined;
+  let finished = false;
   try {
-    log("seeding 200 tenants x 2 accounts x 100 transactions");
-    const users = await seedDatabase(isolated.pool, {
-      users: 200,
-      accountsPerUser: 2,
-      txPerAccount: 100,
-      tokenSecret: loadConfig("api", apiEnv).tokenSecret,
-      passwordHash: "not-used-by-the-benchmark",
-      runId: isolated.id,
+    log(`PostgreSQL: ${services.origin.postgres}, Redis: ${services.origin.redis}; the roles' logs in ${logDir}`);
+    system = await LocalSystem.start({
+      databaseUrl: services.databaseUrl,
+      redisUrl: services.redisUrl,
+      bundle: BUNDLE,
+      runId: `bench${randomBytes(4).toString("hex")}`,
+      logDir,
+      apiInstances: 1,
+      dbPoolSize: POOL_SIZE.others,
+      roleEnv: { api: { DB_POOL_SIZE: String(POOL_SIZE.api) } },
+      affinity: { api: API_CORE },
     });
+    // Delivery waits until the categorisation phase: meanwhile the dispatcher and worker idle.
+    queues = system.taskQueues();
+    await queues.pause();
+    log(`seeding ${SEED.users} tenants x ${SEED.accountsPerUser} accounts x ${SEED.txPerAccount} transactions`);
+    const users = await system.seed(SEED, join(logDir, "seed-users.json"));
+    const toCategorise = await seededTransactionIds(system);
+    // The load generator (this process, autocannon's) gets core 1 to itself. Pinned only now: the
+    // roles started above that LocalSystem did not pin keep both cores (a child inherits its parent's).
+    pinProcess(process.pid, LOAD_CORE);
 
-    api = startProcess("api", API_CORE, [BUNDLE, "api"], apiEnv);
-    const base = `http://127.0.0.1:${PORTS.api}`;
-    await waitFor(`${base}/readyz`);
+    const base = system.baseUrl;
     log(`node:http hello-world vs cached GET /api/transactions, both on core ${API_CORE}, ${CONNECTIONS} connections, ${READ_ROUNDS} alternating rounds`);
     const { baseline, reads, ratios } = await compareReadsWithBaseline(base, users);
     log("POST /api/transactions, 50 connections");
     const writes = await measureWrites(base, users);
     log(`  ${fmt(writes.requestsPerSecond)} req/s, P95 ${fmt(writes.p95Ms, 1)} ms, ${writes.failures} errors`);
-    await stopProcess(api);
-    api = undefined;
 
-    log(`categorisation: ${WORKER_TASKS} tasks through the local dispatcher into the worker (both free to use both cores)`);
-    const worker = await measureWorker(isolated, workerPhaseEnv);
+    log(`categorisation: ${WORKER_TASKS} tasks through the local dispatcher into the worker (both free to use both cores; the api idles)`);
+    const worker = await measureWorker(system, queues, toCategorise);
 
     const ratio = median(ratios);
     const lines = [
@@ -318,10 +307,14 @@ async function main(): Promise<void> {
       "",
     ];
     console.log(lines.join("\n"));
+    finished = true;
   } finally {
-    if (api) await stopProcess(api);
-    // Queues, cache and tokens all live under the run's Redis prefix.
-    await isolated.cleanup();
+    await queues?.close();
+    // Processes, schema, queues, cache and tokens: everything the run created.
+    await system?.stop();
+    await services.stop();
+    if (finished) await rm(logDir, { recursive: true, force: true });
+    else console.error(`[bench] the roles' logs are kept in ${logDir}`);
   }
 }
 

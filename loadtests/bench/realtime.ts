@@ -27,23 +27,27 @@
  *
  * Options: --connections N (4000) --tenants N (1000) --rates a,b,c (published events/s per step;
  * default 1250,2500,5000,7500,10000) --seconds N (10 per step) --shared-redis --pinned.
+ *
+ * The realtime instances are started by the load tests' LocalSystem (loadtests/local/system.ts),
+ * which also gives the run its own schema and key prefix and removes them at the end; PostgreSQL
+ * and the shared Redis are found as the experiments find them (loadtests/local/data-services.ts).
  */
-import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { mkdtemp, rm } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as hdr from "hdr-histogram-js";
 import { Redis } from "ioredis";
-import { freePort } from "../local/data-services";
-import { seedDatabase } from "../../app/adapters/postgres/seeder";
+import { resolveDataServices, throwawayRedis, type ThrowawayRedis } from "../local/data-services";
+import { pinProcess } from "../local/placement";
+import { LocalSystem } from "../local/system";
 import { RedisEventPublisher } from "../../app/adapters/redis/events";
 import { redisKeys } from "../../app/adapters/redis/keys";
-import { REALTIME_PATH } from "../../app/adapters/realtime/protocol";
 import { buildApp } from "../../app/build";
-import { loadConfig } from "../../app/config";
 import type { RealtimeEvent } from "../../app/domain/events";
-import { isolate, type Isolated } from "../../app/test/support/isolation";
 import type { BenchStamp, ClientReport, ClientSpec, FromClients, ToClients } from "./realtime-clients";
 
 const BUNDLE = join(__dirname, "..", "..", "app", "dist", "main.js");
@@ -72,50 +76,6 @@ function cpuSeconds(pid: number): number {
 function rssBytes(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
   return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
-}
-
-async function waitReady(url: string, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`realtime exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${url} not ready within ${timeoutMs} ms`);
-}
-
-/** A throwaway redis-server on the load core, removed at the end. */
-async function startOwnRedis(core: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const server = spawn("taskset", ["-c", core, "redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-  const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on("error", () => undefined); // refused until the server listens
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error("redis-server did not start (is it installed? apt-get install redis-server), or use --shared-redis");
-    try {
-      await probe.connect();
-      await probe.quit();
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`redis-server did not answer on ${url}`);
-      probe.disconnect();
-      await sleep(100);
-    }
-  }
-  return {
-    url,
-    async stop() {
-      const exited = new Promise((resolve) => server.once("exit", resolve));
-      server.kill("SIGTERM");
-      await exited;
-    },
-  };
 }
 
 class ClientProcess {
@@ -201,37 +161,38 @@ async function main(): Promise<void> {
   log("building the bundle");
   await buildApp(undefined, BUNDLE, { web: false });
 
-  const isolated: Isolated = await isolate("benchrt");
-  const servers: ChildProcess[] = [];
+  // This process (publisher), the client processes and the benchmark's Redis on the load cores
+  // (they inherit this process's); the realtime instances on the server cores.
+  pinProcess(process.pid, cores.load);
+  const services = await resolveDataServices();
+  const logDir = await mkdtemp(join(tmpdir(), "valorize-bench-realtime-"));
   const clientProcesses: ClientProcess[] = [];
-  const ownRedis = values["shared-redis"] ? undefined : await startOwnRedis(cores.load);
-  const redisUrl = ownRedis?.url ?? isolated.env.REDIS_URL!;
-  log(`Redis: ${ownRedis ? `the benchmark's own, on core(s) ${cores.load}` : "shared"} (${redisUrl}); realtime on core(s) ${cores.server}, clients and publisher on core(s) ${cores.load}`);
-  const publisherRedis = new Redis(redisUrl, { enableAutoPipelining: true });
+  let ownRedis: ThrowawayRedis | undefined;
+  let system: LocalSystem | undefined;
+  let publisherRedis: Redis | undefined;
   let exitCode = 0;
+  let finished = false;
   try {
-    const env = { ...isolated.env, REDIS_URL: redisUrl, LOG_LEVEL: "warn", DB_POOL_SIZE: "10" };
-    const users = await seedDatabase(isolated.pool, {
-      users: tenantCount,
-      accountsPerUser: 1,
-      txPerAccount: 0,
-      tokenSecret: loadConfig("realtime", env).tokenSecret,
-      passwordHash: "not-used-by-the-benchmark",
-      runId: isolated.id,
+    ownRedis = values["shared-redis"] ? undefined : await throwawayRedis({ dir: logDir, durable: false });
+    const redisUrl = ownRedis?.url ?? services.redisUrl;
+    log(`Redis: ${ownRedis ? `the benchmark's own, on core(s) ${cores.load}` : "shared"} (${redisUrl}); realtime on core(s) ${cores.server}, clients and publisher on core(s) ${cores.load}`);
+    system = await LocalSystem.start({
+      databaseUrl: services.databaseUrl,
+      redisUrl,
+      bundle: BUNDLE,
+      runId: `benchrt${randomBytes(4).toString("hex")}`,
+      logDir,
+      roles: ["realtime"],
+      realtimeInstances: INSTANCES,
+      dbPoolSize: 10,
+      affinity: { realtime: cores.server },
     });
-
-    // The servers on core 0; this process (publisher) and the client processes on core 1.
-    const urls: string[] = [];
-    for (let i = 0; i < INSTANCES; i++) {
-      const port = await freePort();
-      const child = spawn("taskset", ["-c", cores.server, process.execPath, BUNDLE, "realtime"], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ["ignore", "ignore", "inherit"] });
-      servers.push(child);
-      await waitReady(`http://127.0.0.1:${port}`, child);
-      urls.push(`ws://127.0.0.1:${port}${REALTIME_PATH}`);
-    }
-    execFileSync("taskset", ["-a", "-p", "-c", cores.load, String(process.pid)], { stdio: "ignore" });
+    publisherRedis = new Redis(redisUrl, { enableAutoPipelining: true });
+    // One transaction per account: the seed command's least (the events carry their own).
+    const users = await system.seed({ users: tenantCount, accountsPerUser: 1, txPerAccount: 1 }, join(logDir, "seed-users.json"));
+    const urls = system.realtimeUrls;
     await sleep(500);
-    const pids = servers.map((server) => server.pid!);
+    const pids = system.realtimePids();
     const rssBefore = pids.map(rssBytes);
 
     // Tenant t's connections alternate between the instances: every event crosses Redis to both.
@@ -251,7 +212,7 @@ async function main(): Promise<void> {
     const bytesPerConnection = (rssAfter.reduce((a, b) => a + b, 0) - rssBefore.reduce((a, b) => a + b, 0)) / open;
     log(`realtime memory: RSS ${rssBefore.map((b) => fmt(b / 2 ** 20, 1)).join(" + ")} MiB before, ${rssAfter.map((b) => fmt(b / 2 ** 20, 1)).join(" + ")} MiB with the clients: ${fmt(bytesPerConnection / 1024, 1)} KiB per connection`);
 
-    const publisher = new RedisEventPublisher(publisherRedis, redisKeys(isolated.redisPrefix));
+    const publisher = new RedisEventPublisher(publisherRedis, redisKeys(system.keyPrefix));
     const published = new Array<number>(tenantCount).fill(0);
     const connectionsPerTenant = new Array<number>(tenantCount).fill(0);
     for (const spec of specs) connectionsPerTenant[spec.tenant]!++;
@@ -358,19 +319,16 @@ async function main(): Promise<void> {
       console.error("[bench:realtime] FAILED: a connected client missed, repeated or reordered events");
       exitCode = 1;
     }
+    finished = true;
   } finally {
     for (const client of clientProcesses) client.close();
-    await Promise.all(
-      servers.map(async (server) => {
-        if (server.exitCode !== null) return;
-        const exited = new Promise((resolve) => server.once("exit", resolve));
-        server.kill("SIGTERM");
-        await exited;
-      }),
-    );
-    await publisherRedis.quit().catch(() => undefined);
+    await publisherRedis?.quit().catch(() => undefined);
+    // The realtime processes, then the run's schema and keys.
+    await system?.stop();
     await ownRedis?.stop();
-    await isolated.cleanup();
+    await services.stop();
+    if (finished) await rm(logDir, { recursive: true, force: true });
+    else console.error(`[bench:realtime] the realtime processes' logs are kept in ${logDir}`);
   }
   process.exit(exitCode);
 }

@@ -2,11 +2,8 @@
  * `--env local`: the whole system on this machine from the app bundle, then the scenarios with
  * the Node runner. Everything started here is stopped by the caller's cleanup, also on Ctrl-C.
  */
-import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { buildApp } from "../../app/build";
 import { loadEnvironment } from "../../environments";
 import { resolveDataServices } from "../local/data-services";
@@ -26,19 +23,12 @@ import type { ExperimentContext, ExperimentOutcome } from "./context";
 import { runHttpNode } from "./http-node";
 import { runRemote } from "./run-remote";
 
-const execFileAsync = promisify(execFile);
 const REPO = join(__dirname, "..", "..");
 
 /** Seeds the read scenario's data in bulk with the app's seed command; returns its users and tokens. */
 async function seed(system: LocalSystem, ctx: ExperimentContext): Promise<LoadUser[]> {
   const { users, accountsPerUser, txPerAccount } = PROFILES[ctx.options.profile].seed;
-  const out = join(ctx.outDir, "raw", "seed-users.json");
-  await execFileAsync(
-    process.execPath,
-    ["--import", "tsx", join(REPO, "app", "entrypoints", "seed.ts"), "--users", String(users), "--accounts-per-user", String(accountsPerUser), "--tx-per-account", String(txPerAccount), "--out", out],
-    { env: { ...process.env, ...system.env }, cwd: REPO },
-  );
-  const seeded = JSON.parse(await readFile(out, "utf8")) as Array<{ token: string; accountIds: string[] }>;
+  const seeded = await system.seed({ users, accountsPerUser, txPerAccount }, join(ctx.outDir, "raw", "seed-users.json"));
   ctx.log(`seeded ${users} users, ${users * accountsPerUser} accounts, ${(users * accountsPerUser * txPerAccount).toLocaleString("en-US")} transactions`);
   return seeded.map((u) => ({ token: u.token, accountIds: u.accountIds }));
 }

@@ -7,7 +7,7 @@ import { appendFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../app/test/support/browser";
+import { launchChromium } from "../../test/support/browser";
 import { SLO } from "../slo";
 import { K6SecondAggregator, tailK6Csv, type K6Second } from "./k6-tail";
 import { startLiveView, type LiveFeed } from "./live-view";

@@ -5,24 +5,36 @@
  * Real processes over the real PostgreSQL and Redis of an isolated corner.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolate, type Isolated } from "../../app/test/support/isolation";
-import { eventually } from "../../app/test/support/roles";
-import { freePort } from "./data-services";
+import { freePort, resolveDataServices, type DataServices } from "./data-services";
+import { LocalSystem } from "./system";
 
 const LAUNCHER = join(__dirname, "api-cluster.ts");
 const MAIN = join(__dirname, "..", "..", "app", "main.ts");
 
-let isolated: Isolated;
+let services: DataServices;
+let logDir: string;
+/** A migrated schema and key prefix of this file's own (the system with no roles started), removed at the end. */
+let system: LocalSystem;
 
 beforeAll(async () => {
-  isolated = await isolate("apicluster");
+  services = await resolveDataServices();
+  logDir = await mkdtemp(join(tmpdir(), "api-cluster-test-"));
+  system = await LocalSystem.start({ databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, bundle: MAIN, runId: `apicluster${randomBytes(4).toString("hex")}`, logDir, roles: [] });
 });
 
 afterAll(async () => {
-  await isolated?.cleanup();
+  await system?.stop();
+  await services?.stop();
+  if (logDir) await rm(logDir, { recursive: true, force: true });
 });
+
+/** Polls `check` every 50 ms until it holds (vitest's expect.poll), failing with `what` after `timeoutMs`. */
+const eventually = (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) => expect.poll(check, { timeout: timeoutMs, interval: 50, message: `waiting for ${what}` }).toBe(true);
 
 interface Cluster {
   readonly child: ChildProcess;
@@ -37,7 +49,7 @@ async function startCluster(instances: number, env: Record<string, string> = {})
   const port = await freePort();
   let output = "";
   const child = spawn(process.execPath, ["--import", "tsx", LAUNCHER, String(instances), MAIN, "api"], {
-    env: { ...process.env, ...isolated.env, PORT: String(port), LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, ...system.env, PORT: String(port), LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (chunk) => (output += chunk));

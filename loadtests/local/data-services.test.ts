@@ -3,9 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { DATABASE_URL, REDIS_URL } from "../../app/test/support/isolation";
 import { ExperimentError } from "../errors";
-import { answering, canConnect, freePort, throwawayPostgres } from "./data-services";
+import { answering, canConnect, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, freePort, throwawayPostgres } from "./data-services";
+
+/** The servers this machine's tests use (.ci/run starts them), as resolveDataServices finds them. */
+const DATABASE_URL = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+const REDIS_URL = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 
 describe("explicit DATABASE_URL / REDIS_URL", () => {
   it("are used as given when their servers answer", async () => {

@@ -1,8 +1,9 @@
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { childrenOf, CpuQuotas, describePlacement, detectCgroupCpu, quotaFiles } from "./placement";
+import { childrenOf, CpuQuotas, describePlacement, detectCgroupCpu, onCores, pinProcess, quotaFiles } from "./placement";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -59,5 +60,37 @@ describe("CPU quota per instance (Cloud Run's 1 vCPU)", () => {
       "nothing pinned; 1 api and 2 worker instance(s) each held to 1 vCPU by a CPU quota (cgroup v1 CFS bandwidth, as Cloud Run's cpu=1), free to run on any core; the load generator, dispatcher, realtime, PostgreSQL and Redis unlimited",
     );
     expect(describePlacement(undefined, { api: 1, worker: 1 })).toMatch(/^nothing pinned, no CPU quota/);
+  });
+});
+
+/** The cores a process may run on, as the kernel reports them (e.g. "0" or "0-1"). */
+const coresOf = (pid: number) => /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+
+describe("pinning (the benchmarks': a role and the load generator on cores of their own)", () => {
+  it("runs a command on the given cores through taskset, or as it is without cores", async () => {
+    expect(onCores(undefined, "node", ["main.js", "api"])).toEqual({ command: "node", args: ["main.js", "api"] });
+    const pinned = onCores("0", "sleep", ["30"]);
+    expect(pinned).toEqual({ command: "taskset", args: ["-c", "0", "sleep", "30"] });
+    const child = spawn(pinned.command, pinned.args, { stdio: "ignore" });
+    try {
+      // taskset execs the command: the pid is the command's own, held to core 0.
+      await expect.poll(() => readFileSync(`/proc/${child.pid}/cmdline`, "utf8"), { timeout: 5_000 }).toBe("sleep\x0030\x00");
+      expect(coresOf(child.pid!)).toBe("0");
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  it("pins a running process", () => {
+    const child = spawn("sleep", ["30"], { stdio: "ignore" });
+    try {
+      const all = coresOf(child.pid!)!; // inherited: every core this test may use
+      pinProcess(child.pid!, "0");
+      expect(coresOf(child.pid!)).toBe("0");
+      pinProcess(child.pid!, all);
+      expect(coresOf(child.pid!)).toBe(all);
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 });

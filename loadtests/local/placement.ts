@@ -14,7 +14,12 @@
  *
  * The quota needs a writable cgroup cpu controller (root, or a delegated cgroup); without one, or
  * with `--no-cpu-quota`, instances run unlimited and the report says so.
+ *
+ * The benchmarks (loadtests/bench) pin on purpose (`onCores`, `pinProcess`): the app bench compares
+ * the api with a bare node:http server on the same single core, with the load generator on the
+ * other, so that both sides of its ratio get exactly one core.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -58,6 +63,20 @@ export function detectCgroupCpu(base = "/sys/fs/cgroup"): CgroupCpu | undefined 
   const v1 = join(base, "cpu");
   if (existsSync(join(v1, "cpu.cfs_quota_us")) && writable(v1)) return { version: 1, root: v1 };
   return undefined;
+}
+
+/**
+ * The command that runs `command args` held to `cores` (a taskset CPU list such as "0" or "0-1"),
+ * or `command args` unchanged without cores. taskset execs the command, so the pid is the command's
+ * own, and the processes it starts inherit the cores.
+ */
+export function onCores(cores: string | undefined, command: string, args: readonly string[]): { command: string; args: string[] } {
+  return cores === undefined ? { command, args: [...args] } : { command: "taskset", args: ["-c", cores, command, ...args] };
+}
+
+/** Holds a running process (every thread of it) to `cores`; processes it starts afterwards inherit them. */
+export function pinProcess(pid: number, cores: string): void {
+  execFileSync("taskset", ["-a", "-p", "-c", cores, String(pid)], { stdio: "ignore" });
 }
 
 /** Processes whose parent is `pid` (from /proc). */

@@ -1,28 +1,42 @@
 /**
  * The whole system on this machine, from the app bundle: migrations, then N worker processes
- * behind one port, the task dispatcher, the realtime server and N api processes behind one port.
- * Everything the run creates is isolated (its own PostgreSQL schema, Redis key prefix and queue
- * names) and removed by `stop()`, which also runs on failure.
+ * behind one port, the task dispatcher, the realtime server and N api processes behind one port
+ * (or the roles a caller names). Everything the run creates is isolated (its own PostgreSQL
+ * schema, Redis key prefix and queue names) and removed by `stop()`, which also runs on failure.
+ * The experiments, the resilience run, the benchmarks, `npm run local` and the screenshots all
+ * start the system here.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, readFileSync, type WriteStream } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { Queue } from "bullmq";
 import Redis from "ioredis";
 import pg from "pg";
+import type { SeededUser } from "../../app/adapters/postgres/seeder";
 import { redisKeys } from "../../app/adapters/redis/keys";
-import { LOCAL_TASK_PUSH_IDENTITY, localTaskPolicies, taskQueueName } from "../../contract";
+import { BullTaskQueue } from "../../app/adapters/tasks/local-queue";
+import type { TaskRequest } from "../../app/domain/tasks";
+import { LOCAL_TASK_PUSH_IDENTITY, localTaskPolicies, REALTIME_PATH, taskQueueName, type RuntimeEnv } from "../../contract";
 import { ExperimentError } from "../errors";
 import { freePort } from "./data-services";
-import { childrenOf, type CpuQuotas } from "./placement";
+import { childrenOf, onCores, type CpuQuotas } from "./placement";
+
+const REPO = join(__dirname, "..", "..");
+const SEED_COMMAND = join(REPO, "app", "entrypoints", "seed.ts");
+
+/** The roles the system serves (what `roles`, `affinity` and `roleEnv` speak of). */
+export type ServedRole = "api" | "worker" | "dispatcher" | "realtime";
+export const SERVED_ROLES: readonly ServedRole[] = ["worker", "dispatcher", "realtime", "api"];
 
 export interface LocalSystemOptions {
   readonly databaseUrl: string;
   readonly redisUrl: string;
-  /** Path of the app bundle (app/dist/main.js). */
+  /** Path of the app bundle (app/dist/main.js); app/main.ts runs the sources through tsx (tests). */
   readonly bundle: string;
-  readonly apiInstances: number;
+  /** Api processes behind the api's port. @default 1 */
+  readonly apiInstances?: number;
   /** Short id that names this run's schema, key prefix and queues. */
   readonly runId: string;
   /** Directory for each role's log file. */
@@ -35,6 +49,16 @@ export interface LocalSystemOptions {
   readonly cpuQuotas?: CpuQuotas;
   /** Realtime processes, each on a port of its own (clients pick one, as a load balancer would). @default 1 */
   readonly realtimeInstances?: number;
+  /** The roles to start after migrating; with none, the run is a migrated, isolated schema and key prefix. @default every role */
+  readonly roles?: readonly ServedRole[];
+  /**
+   * Cores (a taskset CPU list, e.g. "0") a role's processes are held to; a role not named runs on
+   * the cores of the process that starts the system. The benchmarks pin; the experiments do not
+   * (placement.ts says why). @default {} (nothing pinned)
+   */
+  readonly affinity?: Partial<Record<ServedRole, string>>;
+  /** Variables that override `env` for one role, e.g. a larger pool for the api. @default {} */
+  readonly roleEnv?: Partial<Record<ServedRole, RuntimeEnv>>;
 }
 
 /** The processes the resilience experiment stops and starts again (see `kill` and `revive`). */
@@ -46,6 +70,8 @@ export interface TaskQueueControl {
   resume(): Promise<void>;
   /** Tasks waiting, delayed or running. */
   backlog(): Promise<number>;
+  /** Adds tasks as the api does (the app's local queue adapter), in bulk. */
+  enqueue(tasks: readonly TaskRequest[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,7 +99,8 @@ export function commandLine(pid: number): string {
   }
 }
 
-async function waitReady(name: string, url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+/** Resolves once `url`/readyz answers 200; fails at once if the process exits first. */
+export async function waitReady(name: string, url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before it was ready (see its log)`);
@@ -88,7 +115,8 @@ async function waitReady(name: string, url: string, child: ChildProcess, timeout
   throw new Error(`${name} was not ready at ${url}/readyz within ${timeoutMs / 1000} s`);
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after a grace period; resolves when the process exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");
@@ -100,7 +128,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export class LocalSystem {
   readonly schema: string;
   readonly keyPrefix: string;
-  /** Environment every role runs with (and what seeding and audits need to reach the same data). */
+  /** Environment every role runs with, before `roleEnv` (and what seeding and audits need to reach the same data). */
   readonly env: Readonly<Record<string, string>>;
   private readonly roles: RunningRole[] = [];
   private apiRole?: RunningRole;
@@ -140,6 +168,7 @@ export class LocalSystem {
   }
 
   get baseUrl(): string {
+    if (this.apiPort === 0) throw new Error("the api is not one of this system's roles");
     return `http://127.0.0.1:${this.apiPort}`;
   }
 
@@ -149,7 +178,7 @@ export class LocalSystem {
 
   /** Every realtime process's WebSocket URL (one port each). */
   get realtimeUrls(): string[] {
-    return this.realtimePorts.map((port) => `ws://127.0.0.1:${port}/ws`);
+    return this.realtimePorts.map((port) => `ws://127.0.0.1:${port}${REALTIME_PATH}`);
   }
 
   /** The worker's base URL (health probes). */
@@ -165,20 +194,21 @@ export class LocalSystem {
     return this.workerInstanceCount;
   }
 
-  /** Migrates, then starts every role and waits until each answers `/readyz`. */
+  /** Migrates, then starts every role (or those in `roles`) and waits until each answers `/readyz`. */
   static async start(options: LocalSystemOptions): Promise<LocalSystem> {
     await mkdir(options.logDir, { recursive: true });
     const system = new LocalSystem(options, await freePort());
+    const roles = new Set(options.roles ?? SERVED_ROLES);
     try {
       await system.migrate();
-      await system.startWorker(options.workerInstances ?? 1);
-      await system.startRole("dispatcher", await freePort());
-      for (let i = 0; i < (options.realtimeInstances ?? 1); i++) {
+      if (roles.has("worker")) await system.startWorker(options.workerInstances ?? 1);
+      if (roles.has("dispatcher")) await system.startRole("dispatcher", await freePort());
+      for (let i = 0; roles.has("realtime") && i < (options.realtimeInstances ?? 1); i++) {
         const port = await freePort();
         system.realtimePorts.push(port);
         await system.startRole(i === 0 ? "realtime" : `realtime-${i + 1}`, port);
       }
-      await system.startApi(options.apiInstances);
+      if (roles.has("api")) await system.startApi(options.apiInstances ?? 1);
       return system;
     } catch (error) {
       await system.stop();
@@ -186,10 +216,13 @@ export class LocalSystem {
     }
   }
 
-  private spawnRole(name: string, args: string[], port: number | undefined, extraEnv: Record<string, string> = {}): RunningRole {
+  /** Starts `node args` for a role: on the role's cores, with its variables, logging to `<name>.log`. */
+  private spawnRole(name: string, role: ServedRole | "migrate", args: string[], port: number | undefined, extraEnv: Record<string, string> = {}): RunningRole {
     const log = createWriteStream(join(this.options.logDir, `${name}.log`), { flags: "a" });
-    const child = spawn(process.execPath, args, {
-      env: { ...process.env, ...this.env, ...extraEnv, ...(port ? { PORT: String(port) } : {}) },
+    const served = role === "migrate" ? undefined : role;
+    const command = onCores(served && this.options.affinity?.[served], process.execPath, args);
+    const child = spawn(command.command, command.args, {
+      env: { ...process.env, ...this.env, ...extraEnv, ...(served && this.options.roleEnv?.[served]), ...(port ? { PORT: String(port) } : {}) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout!.pipe(log, { end: false });
@@ -197,15 +230,21 @@ export class LocalSystem {
     return { name, child, log, ...(port ? { port } : {}) };
   }
 
+  /** node's arguments to run the bundle as `role` (the sources need tsx). */
+  private bundleArgs(role: string): string[] {
+    return [...(this.options.bundle.endsWith(".ts") ? ["--import", "tsx"] : []), this.options.bundle, role];
+  }
+
   private async migrate(): Promise<void> {
-    const role = this.spawnRole("migrate", [this.options.bundle, "migrate"], undefined);
+    const role = this.spawnRole("migrate", "migrate", this.bundleArgs("migrate"), undefined);
     const code = await new Promise<number>((resolve) => role.child.once("exit", (c) => resolve(c ?? 1)));
     role.log.end();
     if (code !== 0) throw new ExperimentError(`migrations failed with code ${code}: see ${join(this.options.logDir, "migrate.log")}`);
   }
 
-  private async startRole(name: string, port: number): Promise<void> {
-    const role = this.spawnRole(name, [this.options.bundle, name.replace(/-\d+$/, "")], port);
+  private async startRole(name: "dispatcher" | "realtime" | `realtime-${number}`, port: number): Promise<void> {
+    const served = name === "dispatcher" ? "dispatcher" : "realtime";
+    const role = this.spawnRole(name, served, this.bundleArgs(served), port);
     this.roles.push(role);
     await waitReady(name, `http://127.0.0.1:${port}`, role.child);
   }
@@ -213,7 +252,7 @@ export class LocalSystem {
   /** `instances` processes of a role behind one port (api-cluster.ts). */
   private spawnCluster(role: "api" | "worker", instances: number, port: number, extraEnv: Record<string, string> = {}): RunningRole {
     const launcher = join(__dirname, "api-cluster.ts");
-    const running = this.spawnRole(`${role}-x${instances}`, ["--import", "tsx", launcher, String(instances), this.options.bundle, role], port, extraEnv);
+    const running = this.spawnRole(`${role}-x${instances}`, role, ["--import", "tsx", launcher, String(instances), this.options.bundle, role], port, extraEnv);
     // The launcher's own lines (instance started, listening, replaced) tell when a replacement serves.
     const lines = this.clusterLines.get(role)!;
     let partial = "";
@@ -243,7 +282,7 @@ export class LocalSystem {
   private async startApi(instances: number, port?: number): Promise<void> {
     this.apiPort = port ?? (await freePort());
     // The dashboard the api serves (app/dist/web beside the bundle) opens its WebSocket here.
-    this.apiRole = this.spawnCluster("api", instances, this.apiPort, { REALTIME_PUBLIC_URL: this.realtimeUrl });
+    this.apiRole = this.spawnCluster("api", instances, this.apiPort, this.realtimePorts.length > 0 ? { REALTIME_PUBLIC_URL: this.realtimeUrl } : {});
     this.apiInstanceCount = instances;
     await waitReady("api", this.baseUrl, this.apiRole.child);
     this.limitInstances("api");
@@ -278,10 +317,19 @@ export class LocalSystem {
     return found;
   }
 
-  /** Pids of the api (or worker) instances behind the cluster's port (not the launcher's other children, such as tsx's esbuild). */
-  instancePids(role: "api" | "worker"): number[] {
+  /**
+   * Pids of a role's instances: for api and worker those behind the cluster's port (not the
+   * launcher's other children, such as tsx's esbuild); for the others the role's own process.
+   */
+  instancePids(role: SystemRole): number[] {
     const pid = this.running(role).child.pid;
-    return pid ? childrenOf(pid).filter((child) => commandLine(child).includes(this.options.bundle)) : [];
+    if (!pid) return [];
+    return role === "api" || role === "worker" ? childrenOf(pid).filter((child) => commandLine(child).includes(this.options.bundle)) : [pid];
+  }
+
+  /** Pids of every realtime process, in the order of `realtimeUrls`. */
+  realtimePids(): number[] {
+    return this.realtimePorts.flatMap((port) => this.roles.find((role) => role.port === port)?.child.pid ?? []);
   }
 
   /** What the api (or worker) cluster launcher logged so far. */
@@ -326,6 +374,7 @@ export class LocalSystem {
     const connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
     const prefix = redisKeys(this.keyPrefix).queues;
     const queues = Array.from({ length: policies.categorise.shards }, (_, shard) => new Queue(taskQueueName(this.env.TASKS_QUEUE_PREFIX!, "categorise", shard), { connection, prefix }));
+    const producer = new BullTaskQueue({ connection, prefix, queuePrefix: this.env.TASKS_QUEUE_PREFIX!, policies });
     return {
       pause: async () => void (await Promise.all(queues.map((q) => q.pause()))),
       resume: async () => void (await Promise.all(queues.map((q) => q.resume()))),
@@ -333,11 +382,22 @@ export class LocalSystem {
         const counts = await Promise.all(queues.map((q) => q.getJobCounts("waiting", "delayed", "active", "paused", "prioritized")));
         return counts.reduce((sum, c) => sum + Object.values(c).reduce((a, b) => a + b, 0), 0);
       },
+      enqueue: (tasks) => producer.enqueueMany(tasks),
       close: async () => {
-        await Promise.all(queues.map((q) => q.close()));
+        await Promise.all([...queues.map((q) => q.close()), producer.close()]);
         connection.disconnect();
       },
     };
+  }
+
+  /**
+   * Seeds this run's schema in bulk with the app's seed command (`npm run seed`: its bulk seeder,
+   * tokens signed with this run's secret) and returns the seeded users, also written to `out`.
+   */
+  async seed(counts: { readonly users: number; readonly accountsPerUser: number; readonly txPerAccount: number }, out: string): Promise<SeededUser[]> {
+    const args = ["--users", counts.users, "--accounts-per-user", counts.accountsPerUser, "--tx-per-account", counts.txPerAccount].map(String);
+    await promisify(execFile)(process.execPath, ["--import", "tsx", SEED_COMMAND, ...args, "--out", out], { env: { ...process.env, ...this.env }, cwd: REPO });
+    return JSON.parse(await readFile(out, "utf8")) as SeededUser[];
   }
 
   /** A client for this run's schema (seeding, audits). The caller ends it. */

@@ -2,8 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DATABASE_URL } from "../../app/test/support/isolation";
-import { freePort, throwawayRedis } from "../local/data-services";
+import { freePort, resolveDataServices, throwawayRedis } from "../local/data-services";
 import { postgresServes, readinessDuring, redisServes, watchOutage, type ProbeSample } from "./probes";
 
 const sample = (t: number, answeredAt: number, ready: number | null, live: number | null = 200): ProbeSample => ({ target: "api", t, answeredAt, ready, live });
@@ -38,7 +37,12 @@ describe("watching a server from outside", () => {
   });
 
   it("asks real servers: PostgreSQL runs SELECT 1, Redis answers PING", async () => {
-    expect(await postgresServes(DATABASE_URL)).toBe(true);
+    const services = await resolveDataServices();
+    try {
+      expect(await postgresServes(services.databaseUrl)).toBe(true);
+    } finally {
+      await services.stop();
+    }
     expect(await postgresServes(`postgres://postgres@127.0.0.1:${await freePort()}/test`)).toBe(false);
     const dir = await mkdtemp(join(tmpdir(), "probes-"));
     const redis = await throwawayRedis({ dir, durable: false });

@@ -1,9 +1,10 @@
 /**
- * A real browser for the dashboard tests and screenshots: Debian's Chromium, driven by
- * playwright-core through `executablePath` (no browser is ever downloaded). Headless, sandbox off
- * (tests run as root in CI), no GPU, QUIC, first-run, background networking, component updates or
- * sync: it talks to 127.0.0.1 only. Playwright starts it with a fresh temporary profile
- * (`--user-data-dir`) and removes it on close.
+ * A real browser for the dashboard and live-view tests and the screenshots (shared by app/,
+ * loadtests/ and scripts/, hence here): Debian's Chromium, driven by playwright-core through
+ * `executablePath` (no browser is ever downloaded). Headless, sandbox off (tests run as root in
+ * CI), no GPU, QUIC, first-run, background networking, component updates or sync: it talks to
+ * 127.0.0.1 only. Playwright starts it with a fresh temporary profile (`--user-data-dir`) and
+ * removes it on close.
  */
 import { accessSync, constants } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
