@@ -16,6 +16,7 @@
  */
 import { Pool } from "undici";
 import WebSocket from "ws";
+import { CategorisationCounter } from "../categorisation-events";
 import { createTransactionBody, type LoadUser } from "../requests";
 import type { AsyncScenarioResult, DrainPoint } from "../results";
 import type { AsyncScenario } from "../scenarios";
@@ -66,7 +67,7 @@ export interface AsyncRunOptions {
 /** Counts `transaction.categorised` events per transaction over every publisher's socket. */
 class EventAudit {
   private readonly sockets: WebSocket[] = [];
-  readonly perTransaction = new Map<string, number>();
+  private readonly counter = new CategorisationCounter();
 
   async open(realtimeUrl: string, users: readonly LoadUser[]): Promise<void> {
     await Promise.all(
@@ -76,30 +77,16 @@ class EventAudit {
             const socket = new WebSocket(realtimeUrl, { headers: { authorization: `Bearer ${user.token}` } });
             socket.once("open", () => resolve());
             socket.once("error", reject);
-            socket.on("message", (data) => this.observe(String(data)));
+            socket.on("message", (data) => this.counter.observe(String(data)));
             this.sockets.push(socket);
           }),
       ),
     );
   }
 
-  private observe(message: string): void {
-    let event: { type?: string; transaction_id?: string; repeat?: boolean };
-    try {
-      event = JSON.parse(message);
-    } catch {
-      return;
-    }
-    if (event.type === "transaction.categorised" && event.transaction_id && !event.repeat) {
-      this.perTransaction.set(event.transaction_id, (this.perTransaction.get(event.transaction_id) ?? 0) + 1);
-    }
-  }
-
   /** Effects applied more than once: every event beyond the first for a transaction. */
   get duplicated(): number {
-    let extra = 0;
-    for (const count of this.perTransaction.values()) extra += count - 1;
-    return extra;
+    return this.counter.duplicated;
   }
 
   close(): void {

@@ -11,6 +11,7 @@
  */
 import { Redis } from "ioredis";
 import type pg from "pg";
+import { CategorisationCounter } from "../categorisation-events";
 import type { LoadUser } from "../requests";
 import type { RetryingClient } from "./client";
 
@@ -96,34 +97,11 @@ export class ApiAudit implements Audit {
   async close(): Promise<void> {}
 }
 
-/** Counts categorisations announced as new, per transaction, from events as they were published. */
-export class EffectCounter {
-  readonly applied = new Map<string, number>();
-
-  /** One event's JSON. */
-  observe(message: string): void {
-    let event: { type?: string; transaction_id?: string; repeat?: boolean };
-    try {
-      event = JSON.parse(message);
-    } catch {
-      return;
-    }
-    if (event.type === "transaction.categorised" && event.transaction_id && !event.repeat) {
-      this.applied.set(event.transaction_id, (this.applied.get(event.transaction_id) ?? 0) + 1);
-    }
-  }
-
-  /** Applications beyond the first, for a transaction. */
-  duplicatesOf(id: string): number {
-    return Math.max(0, (this.applied.get(id) ?? 0) - 1);
-  }
-}
-
-/** Feeds an EffectCounter from the Redis backplane: every tenant's events (local runs, where Redis is reachable). */
+/** Feeds an CategorisationCounter from the Redis backplane: every tenant's events (local runs, where Redis is reachable). */
 export class BackplaneListener {
   private readonly redis: Redis;
 
-  constructor(redisUrl: string, private readonly channelPattern: string, counter: EffectCounter) {
+  constructor(redisUrl: string, private readonly channelPattern: string, counter: CategorisationCounter) {
     // Its own connection: reconnects (and subscribes again) by itself when Redis comes back.
     this.redis = new Redis(redisUrl, { maxRetriesPerRequest: null, autoResubscribe: true });
     this.redis.on("error", () => undefined);

@@ -10,7 +10,8 @@ import { ExperimentError } from "../errors";
 import type { ExperimentContext } from "../experiment/context";
 import { registerUsers } from "../node/register-users";
 import { PROFILES } from "../scenarios";
-import { ApiAudit, EffectCounter, listAllTransactions } from "./audit";
+import { ApiAudit, listAllTransactions } from "./audit";
+import { CategorisationCounter } from "../categorisation-events";
 import { RetryingClient } from "./client";
 import { cloudFaultPlan, cloudSettings, describeCommand, machineProbes, resiliencePreflight, type CloudLocation } from "./cloud-plan";
 import { CLOUD_FAULTS, type CloudFaultName } from "./faults";
@@ -87,7 +88,7 @@ export async function runResilienceCloud(ctx: ExperimentContext, config: Environ
       stoppedClients: (clients) => clients.map((_, i) => i),
       audit: (users, prefix) => new ApiAudit(api, users, prefix),
       countEffects: async (users, recorder) => {
-        const counter = new EffectCounter();
+        const counter = new CategorisationCounter();
         for (const [i, user] of users.entries()) auditSockets.push(new RealtimeClient(i, user, 0, [realtimeUrl], api, recorder, (raw) => counter.observe(raw)));
         await Promise.all(auditSockets.map((s) => s.connect()));
         return { duplicatesOf: (id) => counter.duplicatesOf(id), close: () => auditSockets.forEach((s) => s.close()) };

@@ -20,7 +20,8 @@ import { throwawayPostgres, throwawayRedis, type ThrowawayPostgres, type Throwaw
 import { LocalSystem } from "../local/system";
 import { registerUsers } from "../node/register-users";
 import { PROFILES } from "../scenarios";
-import { BackplaneListener, DatabaseAudit, EffectCounter } from "./audit";
+import { BackplaneListener, DatabaseAudit } from "./audit";
+import { CategorisationCounter } from "../categorisation-events";
 import { RetryingClient } from "./client";
 import { LOCAL_FAULTS, type LocalFaultName } from "./faults";
 import { injectLocal, STOPPED_REALTIME } from "./local-faults";
@@ -93,7 +94,7 @@ export async function runResilienceLocal(ctx: ExperimentContext, bundle: string)
       stoppedClients: (clients) => clients.flatMap((c, i) => (c.instance === STOPPED_REALTIME ? [i] : [])),
       audit: (users, prefix) => new DatabaseAudit(audits, prefix, users.map((u) => u.accountIds[0]!)),
       countEffects: async () => {
-        const counter = new EffectCounter();
+        const counter = new CategorisationCounter();
         const listener = new BackplaneListener(redis.url, `${redisKeys(running.keyPrefix).events("")}*`, counter);
         await listener.start();
         return { duplicatesOf: (id) => counter.duplicatesOf(id), close: () => listener.close() };
