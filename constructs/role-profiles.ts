@@ -2,7 +2,7 @@
  * What each of the app's roles needs from Cloud Run (ingress, IAM invoker check, affinity, CPU)
  * and its sizing defaults: the AppService's knowledge of the roles, kept apart from the construct.
  */
-import type { ServiceRole } from "../contract";
+import { ROLE_SIZING, STUDY_INSTANCE_SIZING, type ServiceRole } from "../contract";
 
 /** Size, scaling and limits of one service. */
 export interface ServiceSizing {
@@ -23,15 +23,7 @@ export interface ServiceSizing {
 }
 
 /** The study's instance (1 vCPU, 1 GiB, up to 10), under each role's own needs (ROLE_PROFILES). */
-export const DEFAULT_SIZING: { readonly [K in keyof ServiceSizing]-?: NonNullable<ServiceSizing[K]> } = {
-  cpu: "1",
-  memory: "1Gi",
-  minInstances: 0,
-  maxInstances: 10,
-  concurrency: 80,
-  dbPoolSize: 10,
-  timeoutSeconds: 60,
-};
+export const DEFAULT_SIZING: Required<ServiceSizing> = STUDY_INSTANCE_SIZING;
 
 /** What a role needs from Cloud Run. */
 export interface RoleProfile {
@@ -61,7 +53,7 @@ export const ROLE_PROFILES: Readonly<Record<ServiceRole, RoleProfile>> = {
     invokerIamDisabled: true,
     sessionAffinity: false,
     cpuAlwaysAllocated: false,
-    sizing: {},
+    sizing: ROLE_SIZING.api,
   },
   realtime: {
     description: "WebSocket server; instances share tenant events through Redis pub/sub.",
@@ -69,9 +61,7 @@ export const ROLE_PROFILES: Readonly<Record<ServiceRole, RoleProfile>> = {
     invokerIamDisabled: true,
     sessionAffinity: true,
     cpuAlwaysAllocated: true,
-    // One instance holds many idle WebSocket connections; a connection is a request that lives up
-    // to Cloud Run's 60 min maximum, after which clients reconnect.
-    sizing: { concurrency: 1000, dbPoolSize: 2, timeoutSeconds: 3600, maxInstances: 5 },
+    sizing: ROLE_SIZING.realtime,
   },
   worker: {
     description: "Push-task worker invoked by Cloud Tasks with OIDC tokens.",
@@ -79,7 +69,6 @@ export const ROLE_PROFILES: Readonly<Record<ServiceRole, RoleProfile>> = {
     invokerIamDisabled: false,
     sessionAffinity: false,
     cpuAlwaysAllocated: false,
-    // Task handlers are short database transactions: 50 at once per instance.
-    sizing: { concurrency: 50, dbPoolSize: 5, timeoutSeconds: 900 },
+    sizing: ROLE_SIZING.worker,
   },
 };

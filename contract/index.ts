@@ -10,3 +10,4 @@ export * from "./routes";
 export * from "./runtime-env";
 export * from "./slo";
 export * from "./task-queues";
+export * from "./sizing";

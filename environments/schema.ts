@@ -18,7 +18,8 @@ import { policySchema } from "./policy";
 import {
   CLOUD_TASKS_MAX_CONCURRENT_DISPATCHES,
   CLOUD_TASKS_MAX_DISPATCHES_PER_SECOND,
-  DEFAULT_WORKER_CAPACITY,
+  ROLE_SIZING,
+  STUDY_INSTANCE_SIZING,
   resolveTaskQueuePolicies,
   TASK_TYPES,
   type TaskQueuePolicies,
@@ -142,25 +143,10 @@ const serviceFields = {
 export type ServiceConfig = { readonly [K in keyof typeof serviceFields]: z.output<(typeof serviceFields)[K]> };
 
 /** Sizing every role starts from: the study's 1 vCPU / 1 GiB instances, 10 at most. */
-export const BASE_SERVICE: ServiceConfig = {
-  cpu: "1",
-  memory: "1Gi",
-  minInstances: 0,
-  maxInstances: 10,
-  concurrency: 80,
-  dbPoolSize: 10,
-  timeoutSeconds: 60,
-};
+export const BASE_SERVICE: ServiceConfig = STUDY_INSTANCE_SIZING;
 
-/** Per-role defaults over BASE_SERVICE: what each role is for decides concurrency, pool and timeout. */
-export const SERVICE_DEFAULTS: Readonly<Record<ServiceRole, Partial<ServiceConfig>>> = {
-  api: { concurrency: 80, dbPoolSize: 10, timeoutSeconds: 60 },
-  // One instance holds many idle WebSocket connections; a connection is a request that lives
-  // up to the 60 min Cloud Run maximum, after which clients reconnect.
-  realtime: { concurrency: 1000, dbPoolSize: 2, timeoutSeconds: 3600, maxInstances: 5 },
-  // Task handlers are short DB transactions; the queues dispatch at most what the worker takes.
-  worker: { ...DEFAULT_WORKER_CAPACITY, dbPoolSize: 5, timeoutSeconds: 900 },
-};
+/** Per-role defaults over BASE_SERVICE (contract/sizing.ts, which the AppService construct defaults to as well). */
+export const SERVICE_DEFAULTS: Readonly<Record<ServiceRole, Partial<ServiceConfig>>> = ROLE_SIZING;
 
 const serviceOverrideSchema = z.strictObject(serviceFields).partial();
 
