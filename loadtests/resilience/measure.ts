@@ -4,12 +4,12 @@
  * saw, and what readiness answered while its dependency was down. Then the verdicts.
  */
 import type { AuditSnapshot } from "./audit";
-import type { FaultSpec, ResilienceSettings } from "./faults";
+import type { FaultSpec } from "./faults";
 import type { SecondStats, WriteRecord } from "./load";
 import type { ProbeSample } from "./probes";
 import { readinessDuring } from "./probes";
 import type { Gap } from "./realtime-clients";
-import type { FaultResult, RealtimeFaultStats, ResilienceResult } from "./types";
+import type { FaultResult, RealtimeFaultStats, ResilienceResult, ResilienceRun } from "./types";
 import { faultVerdict, recovery, resilienceVerdict, toTimeline, windowStats, type FaultMeasurements } from "./verdict";
 
 /** One fault as the run performed it (seconds since the load started). */
@@ -37,12 +37,7 @@ export interface ClientRecord {
   readonly gaps: readonly Gap[];
 }
 
-export interface RunRecords {
-  readonly environment: string;
-  readonly settings: ResilienceSettings;
-  readonly dataServices: string;
-  readonly startedAtMs: number;
-  readonly durationSeconds: number;
+export interface RunRecords extends ResilienceRun {
   readonly seconds: readonly SecondStats[];
   readonly writes: readonly WriteRecord[];
   readonly clients: readonly ClientRecord[];

@@ -53,7 +53,34 @@ export interface FaultVerdict {
   readonly failures: readonly string[];
 }
 
-export interface FaultResult {
+/** What must never happen, counted over a set of writes and their tasks: each must be 0. */
+export interface LossCounts {
+  /** Writes answered 201 (in the fault's phase, or over the run). */
+  readonly writesCommitted: number;
+  /** Tasks (uncategorised transactions) those writes created. */
+  readonly tasks: number;
+  /** Tasks never applied (transactions still uncategorised at the end). Must be 0. */
+  readonly lost: number;
+  /** Task effects applied more than once (categorisations announced twice as new). Must be 0. */
+  readonly duplicated: number;
+  /** Writes answered 201 whose row is missing from PostgreSQL afterwards. Must be 0. */
+  readonly missingWrites: number;
+  /** Extra rows for an Idempotency-Key that was retried. Must be 0. */
+  readonly duplicateWrites: number;
+}
+
+/** What identifies a resilience run: where, with what settings and data services, when and how long. */
+export interface ResilienceRun {
+  readonly environment: string;
+  readonly settings: ResilienceSettings;
+  /** Where PostgreSQL and Redis came from (always the experiment's own when it stops them). */
+  readonly dataServices: string;
+  /** The steady load's start (epoch ms). */
+  readonly startedAtMs: number;
+  readonly durationSeconds: number;
+}
+
+export interface FaultResult extends LossCounts {
   readonly name: FaultName;
   readonly component: Component;
   readonly action: string;
@@ -81,18 +108,6 @@ export interface FaultResult {
   readonly failedAfterRetries: number;
   /** 5xx bodies with a stack trace. Must be 0. */
   readonly stackTraces: number;
-  /** Writes answered 201 in the fault's phase. */
-  readonly writesCommitted: number;
-  /** Tasks (uncategorised transactions) created in the fault's phase. */
-  readonly tasks: number;
-  /** Tasks never applied (transactions still uncategorised at the end). Must be 0. */
-  readonly lost: number;
-  /** Task effects applied more than once (categorisations announced twice as new). Must be 0. */
-  readonly duplicated: number;
-  /** Writes answered 201 whose row is missing from PostgreSQL afterwards. Must be 0. */
-  readonly missingWrites: number;
-  /** Extra rows for an Idempotency-Key that was retried. Must be 0. */
-  readonly duplicateWrites: number;
   readonly realtime: RealtimeFaultStats;
   readonly readiness?: ReadinessStats;
   /** Mid-drain faults: the batch, how much of it was done when the fault struck, and when it was all done. */
@@ -102,25 +117,12 @@ export interface FaultResult {
   readonly verdict: FaultVerdict;
 }
 
-export interface ResilienceResult {
-  readonly environment: string;
-  readonly settings: ResilienceSettings;
-  /** Where PostgreSQL and Redis came from (always the experiment's own when it stops them). */
-  readonly dataServices: string;
-  /** The steady load's start (epoch ms). */
-  readonly startedAtMs: number;
-  readonly durationSeconds: number;
+export interface ResilienceResult extends ResilienceRun {
   readonly timeline: readonly ResilienceSecond[];
   readonly faults: readonly FaultResult[];
   /** Over the whole run, warm-up and final settle included. */
-  readonly totals: {
+  readonly totals: LossCounts & {
     readonly requests: number;
-    readonly writesCommitted: number;
-    readonly tasks: number;
-    readonly lost: number;
-    readonly duplicated: number;
-    readonly missingWrites: number;
-    readonly duplicateWrites: number;
     /** Accounts whose stored balance differs from the sum of their transactions. Must be 0. */
     readonly unbalancedAccounts: number;
     /** Outbox rows left when the run ended (follow-ups that never ran). */
