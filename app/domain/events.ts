@@ -2,18 +2,18 @@
  * Realtime events pushed to a tenant's connected clients. They carry the ids and fields involved
  * so a client can update its view without refetching.
  */
+/** A transaction as events carry it (and as the dashboard keeps it): the API's view of one, in part. */
+export interface TransactionPayload {
+  readonly id: string;
+  readonly account_id: string;
+  readonly amount: string;
+  readonly description: string;
+  readonly occurred_at: string;
+  readonly category_id: string | null;
+}
+
 export type RealtimeEvent =
-  | {
-      readonly type: "transaction.created";
-      readonly transaction: {
-        readonly id: string;
-        readonly account_id: string;
-        readonly amount: string;
-        readonly description: string;
-        readonly occurred_at: string;
-        readonly category_id: string | null;
-      };
-    }
+  | { readonly type: "transaction.created"; readonly transaction: TransactionPayload }
   | {
       readonly type: "transaction.categorised";
       readonly transaction_id: string;

@@ -3,20 +3,16 @@
  * Authorization header (never in a URL); a refusal becomes an ApiError with the server's code,
  * message and fields.
  */
+import type { TransactionPayload } from "../../domain/events";
+
 export interface Account {
   readonly id: string;
   readonly name: string;
   readonly currency: string;
   readonly balance: string;
 }
-export interface Transaction {
-  readonly id: string;
-  readonly account_id: string;
-  readonly amount: string;
-  readonly description: string;
-  readonly occurred_at: string;
-  readonly category_id: string | null;
-}
+/** The API's transactions carry more fields; the dashboard keeps those its live events carry too. */
+export type Transaction = TransactionPayload;
 export interface Category {
   readonly id: string;
   readonly name: string;
