@@ -129,7 +129,7 @@ export class LocalSystem {
   readonly schema: string;
   readonly keyPrefix: string;
   /** Environment every role runs with, before `roleEnv` (and what seeding and audits need to reach the same data). */
-  readonly env: Readonly<Record<string, string>>;
+  readonly env: Readonly<RuntimeEnv>;
   private readonly roles: RunningRole[] = [];
   private apiRole?: RunningRole;
   private workerRole?: RunningRole;
@@ -217,7 +217,7 @@ export class LocalSystem {
   }
 
   /** Starts `node args` for a role: on the role's cores, with its variables, logging to `<name>.log`. */
-  private spawnRole(name: string, role: ServedRole | "migrate", args: string[], port: number | undefined, extraEnv: Record<string, string> = {}): RunningRole {
+  private spawnRole(name: string, role: ServedRole | "migrate", args: string[], port: number | undefined, extraEnv: RuntimeEnv = {}): RunningRole {
     const log = createWriteStream(join(this.options.logDir, `${name}.log`), { flags: "a" });
     const served = role === "migrate" ? undefined : role;
     const command = onCores(served && this.options.affinity?.[served], process.execPath, args);
@@ -250,7 +250,7 @@ export class LocalSystem {
   }
 
   /** `instances` processes of a role behind one port (api-cluster.ts). */
-  private spawnCluster(role: "api" | "worker", instances: number, port: number, extraEnv: Record<string, string> = {}): RunningRole {
+  private spawnCluster(role: "api" | "worker", instances: number, port: number, extraEnv: RuntimeEnv = {}): RunningRole {
     const launcher = join(__dirname, "api-cluster.ts");
     const running = this.spawnRole(`${role}-x${instances}`, role, ["--import", "tsx", launcher, String(instances), this.options.bundle, role], port, extraEnv);
     // The launcher's own lines (instance started, listening, replaced) tell when a replacement serves.
